@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from .models import Campaign, District, Goal, Invitation, IssueStatement, Membership
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class GoalInline(admin.TabularInline):
+    model = Goal
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "district", "status", "starts_on", "ends_on", "created_at"]
+    list_filter = ["status", "district"]
+    search_fields = ["title", "slug", "policy_context"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "created_at"
+    inlines = [GoalInline, MembershipInline]
+
+
+@admin.register(IssueStatement)
+class IssueStatementAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "version", "author", "created_at"]
+    list_filter = ["campaign"]
+    search_fields = ["text", "rationale"]
+    list_select_related = ["campaign", "author"]
+
+    def has_change_permission(self, request, obj=None):
+        # Versions are history: refine by adding a version, never by editing one.
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "campaign", "role", "created_at"]
+    list_filter = ["role", "campaign"]
+    search_fields = ["user__email", "campaign__title"]
+    list_select_related = ["user", "campaign"]
+    autocomplete_fields = ["user", "campaign"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "campaign", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["role", "campaign"]
+    search_fields = ["email", "campaign__title"]
+    list_select_related = ["campaign"]
+    readonly_fields = ["token_hash"]
