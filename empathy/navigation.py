@@ -15,7 +15,7 @@ CAMPAIGN_NAV = [
     (_("Issue statement"), "campaigns:issue", ALL_ROLES),
     (_("Participants"), "participants:list", TEAM),
     (_("Coverage"), "participants:coverage", TEAM),
-    (_("Consent"), "participants:consent", FIELD_TEAM),
+    (_("Consent"), "consent:overview", FIELD_TEAM),
     (_("Guides"), "interviews:guides", TEAM),
     (_("Interviews"), "interviews:list", TEAM),
     (_("Synthesis"), "synthesis:board", TEAM),

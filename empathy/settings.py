@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "audit",
     "campaigns",
     "participants",
+    "consent",
     "interviews",
     "synthesis",
     "exports",

@@ -1,0 +1,4 @@
+app_name = "consent"
+
+# Staff pages under /c/<slug>/consent/…
+urlpatterns: list = []
