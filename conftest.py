@@ -13,6 +13,14 @@ from campaigns.factories import CampaignFactory, MembershipFactory, UserFactory
 from campaigns.models import Role
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # CI must exercise the real services; a missing one is a failure, never a silent skip.
+    if os.environ.get("CI") and not (settings.REDIS_URL and settings.IS_POSTGRES):
+        raise pytest.UsageError("CI runs need DATABASE_URL (PostgreSQL) and REDIS_URL set; see .ci/run.")
+
+
 def _worker_number() -> int:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     return int(worker.removeprefix("gw") or 0)

@@ -8,7 +8,16 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class CampaignCreateForm(forms.ModelForm):
+class DateRangeMixin:
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The end date must be on or after the start date."))
+        return cleaned
+
+
+class CampaignCreateForm(DateRangeMixin, forms.ModelForm):
     issue_statement = forms.CharField(
         label=_("First issue statement"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -30,18 +39,11 @@ class CampaignCreateForm(forms.ModelForm):
             "ends_on": DateInput,
         }
 
-    def clean(self):
-        cleaned = super().clean()
-        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if starts and ends and ends < starts:
-            self.add_error("ends_on", _("The end date must be on or after the start date."))
-        return cleaned
-
     def goal_lines(self):
         return [line.strip() for line in self.cleaned_data["goals"].splitlines() if line.strip()]
 
 
-class CampaignSettingsForm(forms.ModelForm):
+class CampaignSettingsForm(DateRangeMixin, forms.ModelForm):
     class Meta:
         model = Campaign
         fields = [
@@ -62,8 +64,6 @@ class CampaignSettingsForm(forms.ModelForm):
             "checklist_perspectives": forms.Textarea(attrs={"rows": 3}),
             "checklist_next_step": forms.Textarea(attrs={"rows": 2}),
         }
-
-    clean = CampaignCreateForm.clean
 
 
 GoalFormSet = forms.inlineformset_factory(
