@@ -24,7 +24,8 @@ def _settings_in_subprocess(env_overrides: dict, clear=("DATABASE_URL", "REDIS_U
     env.update(env_overrides)
     code = (
         "import json, django; from django.conf import settings as s; django.setup();"
-        "print(json.dumps({'debug': s.DEBUG, 'db': s.DATABASES['default']['ENGINE'], 'eager': s.CELERY_TASK_ALWAYS_EAGER,"
+        "print(json.dumps({'debug': s.DEBUG, 'db': s.DATABASES['default']['ENGINE'],"
+        "'eager': s.CELERY_TASK_ALWAYS_EAGER,"
         "'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND'], 'email': s.EMAIL_BACKEND,"
         "'hsts': s.SECURE_HSTS_SECONDS, 'ssl': s.SECURE_SSL_REDIRECT, 'secure_cookie': s.SESSION_COOKIE_SECURE,"
         "'hasher': s.PASSWORD_HASHERS[0]}))"
