@@ -40,6 +40,15 @@ def _fast_and_isolated(settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager_by_default(monkeypatch):
+    """Views' tasks run in-process in ordinary tests; tests of the real worker turn this off."""
+    from empathy.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
 @pytest.fixture
 def campaign(db):
     return CampaignFactory(title="Attendance interviews", slug="attendance")
