@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
+from . import services
 from .models import Campaign, District, Goal, Invitation, IssueStatement, Membership
 
 
@@ -54,8 +56,46 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    """Admins invite people the same way leads do: through the service, which emails the link."""
+
     list_display = ["email", "campaign", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
     list_filter = ["role", "campaign"]
     search_fields = ["email", "campaign__title"]
     list_select_related = ["campaign"]
-    readonly_fields = ["token_hash"]
+    actions = ["revoke_selected"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["campaign", "email", "role"]
+        return ["campaign", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        try:
+            invitation, _token = services.invitation_create(
+                campaign=obj.campaign, email=obj.email, role=obj.role, invited_by=request.user, request=request
+            )
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+        obj.pk = invitation.pk
+        obj.token_hash = invitation.token_hash
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Withdraw the selected pending invitations")
+    def revoke_selected(self, request, queryset):
+        for invitation in queryset.pending():
+            services.invitation_revoke(invitation=invitation, by=request.user, request=request)
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ["text", "campaign", "position"]
+    list_filter = ["campaign"]
+    search_fields = ["text"]
+    list_select_related = ["campaign"]

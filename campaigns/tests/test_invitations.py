@@ -133,3 +133,17 @@ def test_reinviting_replaces_the_pending_invitation(campaign, lead):
     first.refresh_from_db()
     assert first.state == "revoked"
     assert list(campaign.invitations.pending()) == [second]
+
+
+def test_an_admin_invites_from_the_admin_and_the_link_is_emailed(client_for, campaign):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client_for(admin).post(
+            reverse("admin:campaigns_invitation_add"),
+            {"campaign": campaign.pk, "email": "from.admin@example.org", "role": "lead"},
+        )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.email, invitation.role, invitation.invited_by) == ("from.admin@example.org", "lead", admin)
+    assert mail.outbox[0].to == ["from.admin@example.org"]
+    assert "/invitations/" in mail.outbox[0].body
