@@ -132,7 +132,10 @@ CELERY_TASK_ROUTES = {
     "exports.*": {"queue": "exports"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Warn leads 14 days before a campaign's retention date; remove identifying data on it.
+    "consent-retention": {"task": "consent.tasks.retention_scan", "schedule": 60 * 60},
+}
 
 # Accounts: a custom user keyed by email; allauth for login, verification, reset and MFA.
 AUTH_USER_MODEL = "accounts.User"
@@ -179,6 +182,9 @@ OPEN_SIGNUP = env.bool("OPEN_SIGNUP", default=False)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+# Participants' consent links (consent app): how long a link works, and how often it may be opened.
+CONSENT_LINK_VALID_DAYS = env.int("CONSENT_LINK_VALID_DAYS", default=30)
+CONSENT_LINK_RATE = env.str("CONSENT_LINK_RATE", default="30/300")  # requests / seconds, per IP and link
 
 # Sessions expire after 30 minutes without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)

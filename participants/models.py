@@ -104,6 +104,11 @@ class DimensionValue(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Share of the affected population in this group, in percent."),
     )
+    often_marginalized = models.BooleanField(
+        _("often marginalized"),
+        default=False,
+        help_text=_("This group is often left out of decisions: its gaps are called out and weighed first."),
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

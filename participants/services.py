@@ -1,11 +1,41 @@
 """Writes and business rules for participants. Views, admin, imports and other apps call these."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import Participant, StatusChange
+from audit.models import AuditEvent
+from audit.services import audit_record
+from campaigns.models import Campaign
+
+from .models import (
+    DimensionValue,
+    EquityDimension,
+    Participant,
+    ParticipantValue,
+    Person,
+    PriorityGroup,
+    SelectionRule,
+    StatusChange,
+    TargetOverride,
+)
+
+IDENTITY_FIELDS = ("full_name", "email", "phone", "school", "grade", "preferred_language", "note")
+PROFILE_FIELDS = (*IDENTITY_FIELDS, "role", "is_minor", "most_directly_impacted", "not_usually_asked")
+
+
+def _user_or_none(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+# --- Status ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -16,23 +46,439 @@ def participant_set_status(*, participant: Participant, status: str, by, note: s
     """
     if status not in Participant.Status.values:
         raise ValidationError(_("Unknown status: %(status)s") % {"status": status})
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    if participant.status == status:
+    current = Participant.objects.select_for_update().get(pk=participant.pk)
+    if current.status == status:
         return None
     now = timezone.now()
     change = StatusChange.objects.create(
-        participant=participant,
-        from_status=participant.status,
+        participant=current,
+        from_status=current.status,
         to_status=status,
-        by=by if by is not None and getattr(by, "is_authenticated", False) else None,
+        by=_user_or_none(by),
         note=note[:500],
         created_at=now,
     )
-    participant.status = status
-    participant.status_changed_at = now
+    current.status = status
+    current.status_changed_at = now
     fields = ["status", "status_changed_at", "updated_at"]
     if status == Participant.Status.INTERVIEWED:
-        participant.interviewed_at = now
+        current.interviewed_at = now
         fields.append("interviewed_at")
-    participant.save(update_fields=fields)
+    current.save(update_fields=fields)
+    # Keep the caller's object in step with the database.
+    participant.status, participant.status_changed_at = current.status, current.status_changed_at
+    participant.interviewed_at = current.interviewed_at
     return change
+
+
+@transaction.atomic
+def participants_invite(*, participants: Iterable[Participant], by, note: str = "") -> int:
+    """Invite several nominated people at once (the next-invitations action). Returns how many."""
+    count = 0
+    for participant in participants:
+        if participant.status != Participant.Status.NOMINATED:
+            continue
+        if participant_set_status(participant=participant, status=Participant.Status.INVITED, by=by, note=note):
+            count += 1
+    return count
+
+
+# --- Creating and editing participants ------------------------------------------------------
+
+
+def _lock_campaign(campaign: Campaign) -> None:
+    # Serialises code numbering per campaign (a no-op on SQLite, which serialises writes anyway).
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk", flat=True).first()
+
+
+def _next_number(campaign: Campaign) -> int:
+    return (Participant.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def _recognise(participants: list[Participant], campaign: Campaign) -> None:
+    """Link new participants to the district's Person with the same email, if there is one."""
+    if campaign.district_id is None:
+        return
+    emails = {p.email.lower() for p in participants if p.email and p.person_id is None}
+    if not emails:
+        return
+    earlier = {}
+    for other in (
+        Participant.objects.filter(campaign__district_id=campaign.district_id)
+        .exclude(campaign=campaign)
+        .exclude(email="")
+        .order_by("created_at")
+        .only("pk", "email", "person_id")
+    ):
+        if other.email.lower() in emails:
+            earlier.setdefault(other.email.lower(), []).append(other)
+    for participant in participants:
+        matches = earlier.get(participant.email.lower()) if participant.email else None
+        if not matches:
+            continue
+        person_id = next((m.person_id for m in matches if m.person_id), None)
+        if person_id is None:
+            person_id = Person.objects.create(district_id=campaign.district_id).pk
+        unlinked = [m.pk for m in matches if m.person_id != person_id]
+        if unlinked:
+            Participant.objects.filter(pk__in=unlinked).update(person_id=person_id)
+        participant.person_id = person_id
+
+
+def _builtin_value(dimension: EquityDimension, participant: Participant, values_by_dimension) -> DimensionValue | None:
+    """The role or school dimension's value matching the participant's role or school, by label."""
+    wanted = participant.role if dimension.source == EquityDimension.Source.ROLE else participant.school
+    wanted = (wanted or "").strip().lower()
+    if not wanted:
+        return None
+    names = {wanted}
+    if dimension.source == EquityDimension.Source.ROLE and wanted in Participant.Role.values:
+        names.add(str(Participant.Role(wanted).label).lower())
+    for value in values_by_dimension.get(dimension.pk, ()):
+        if value.label.lower() in names or slugify(value.label) in names:
+            return value
+    return None
+
+
+def _campaign_dimensions(campaign):
+    dimensions = list(campaign.dimensions.all())
+    values = {}
+    for value in DimensionValue.objects.filter(dimension__campaign=campaign):
+        values.setdefault(value.dimension_id, []).append(value)
+    return dimensions, values
+
+
+def _set_values(participants: list[Participant], chosen: dict[int, dict[int, DimensionValue | None]], campaign):
+    """Store each participant's dimension values: chosen ones for custom dimensions, and the
+    role/school dimensions derived from the participant's fields."""
+    dimensions, values = _campaign_dimensions(campaign)
+    links = []
+    for index, participant in enumerate(participants):
+        mine = chosen.get(index, {})
+        for dimension in dimensions:
+            if dimension.source == EquityDimension.Source.CUSTOM:
+                value = mine.get(dimension.pk)
+            else:
+                value = _builtin_value(dimension, participant, values)
+            if value is not None:
+                if value.dimension_id != dimension.pk:
+                    raise ValidationError(_("That value belongs to another dimension."))
+                links.append(ParticipantValue(participant=participant, dimension=dimension, value=value))
+    ParticipantValue.objects.filter(participant__in=[p.pk for p in participants]).delete()
+    ParticipantValue.objects.bulk_create(links)
+
+
+def _check_email_free(campaign, email: str, exclude_pk=None):
+    if not email:
+        return
+    clash = Participant.objects.filter(campaign=campaign, email__iexact=email)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    other = clash.first()
+    if other is not None:
+        raise ValidationError(
+            {"email": _("%(code)s already has this email in this campaign.") % {"code": other.code}},
+            code="duplicate",
+        )
+
+
+def _check_emails_free(campaign, emails: list[str]) -> None:
+    """One query for the whole batch; also refuses the same email twice within it."""
+    wanted = [e.lower() for e in emails if e]
+    if len(set(wanted)) != len(wanted):
+        raise ValidationError({"email": _("The same email appears twice.")}, code="duplicate")
+    if not wanted:
+        return
+    clash = (
+        Participant.objects.filter(campaign=campaign)
+        .annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=wanted)
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            {"email": _("%(code)s already has this email in this campaign.") % {"code": clash.code}},
+            code="duplicate",
+        )
+
+
+@transaction.atomic
+def participants_create(
+    *, campaign: Campaign, by, rows: list[dict], values: list[dict[int, DimensionValue | None]] | None = None
+) -> list[Participant]:
+    """Create participants from cleaned rows (PROFILE_FIELDS) with their dimension values.
+
+    Codes continue the campaign's sequence. An interviewer who adds people is assigned to them,
+    so they can see what they typed.
+    """
+    _lock_campaign(campaign)
+    number = _next_number(campaign)
+    now = timezone.now()
+    participants = []
+    _check_emails_free(campaign, [row.get("email", "") for row in rows])
+    for offset, row in enumerate(rows):
+        participants.append(
+            Participant(
+                campaign=campaign,
+                number=number + offset,
+                code=Participant.code_for(number + offset),
+                created_by=_user_or_none(by),
+                status_changed_at=now,
+                **{k: v for k, v in row.items() if k in PROFILE_FIELDS},
+            )
+        )
+    for participant in participants:
+        participant.full_clean(exclude=["number", "code", "campaign", "person"], validate_unique=False)
+    _recognise(participants, campaign)
+    Participant.objects.bulk_create(participants)
+    if not all(p.pk for p in participants):  # Backends that do not return ids from bulk inserts.
+        by_number = dict(Participant.objects.filter(campaign=campaign, number__gte=number).values_list("number", "pk"))
+        for p in participants:
+            p.pk = p.id = by_number[p.number]
+    _set_values(participants, dict(enumerate(values or [])), campaign)
+    StatusChange.objects.bulk_create(
+        [
+            StatusChange(participant=p, from_status="", to_status=p.status, by=_user_or_none(by), created_at=now)
+            for p in participants
+        ]
+    )
+    membership = getattr(campaign, "membership", None)
+    if membership is not None and membership.role == "interviewer" and membership.user_id == getattr(by, "pk", None):
+        Participant.assigned_interviewers.through.objects.bulk_create(
+            [Participant.assigned_interviewers.through(participant_id=p.pk, user_id=by.pk) for p in participants]
+        )
+    return participants
+
+
+def participant_create(*, campaign: Campaign, by, values: dict[int, DimensionValue | None] | None = None, **fields):
+    return participants_create(campaign=campaign, by=by, rows=[fields], values=[values or {}])[0]
+
+
+@transaction.atomic
+def participant_update(
+    *, participant: Participant, by, values: dict[int, DimensionValue | None] | None = None, **fields
+) -> Participant:
+    _check_email_free(participant.campaign, fields.get("email", participant.email), exclude_pk=participant.pk)
+    for name, value in fields.items():
+        if name not in PROFILE_FIELDS:
+            raise TypeError(f"participant_update does not change {name}")
+        setattr(participant, name, value)
+    participant.full_clean(exclude=["number", "code", "campaign", "person"], validate_unique=False)
+    participant.save()
+    if values is None:
+        values = {link.dimension_id: link.value for link in participant.dimension_values.select_related("value")}
+    _set_values([participant], {0: values}, participant.campaign)
+    if "email" in fields:
+        _recognise([participant], participant.campaign)
+        Participant.objects.filter(pk=participant.pk).update(person_id=participant.person_id)
+    return participant
+
+
+def participant_assign(*, participant: Participant, interviewers, by) -> None:
+    participant.assigned_interviewers.set(interviewers)
+
+
+@transaction.atomic
+def participant_match_person(*, participant: Participant, earlier: Participant, by, request=None) -> Person:
+    """A lead says `participant` is the same person as `earlier` (another campaign, same district)."""
+    if earlier.campaign.district_id is None or earlier.campaign.district_id != participant.campaign.district_id:
+        raise ValidationError(_("Only people from campaigns of the same district can be matched."))
+    if earlier.campaign_id == participant.campaign_id:
+        raise ValidationError(_("Choose someone from an earlier campaign, not this one."))
+    person_id = earlier.person_id or participant.person_id
+    if person_id is None:
+        person_id = Person.objects.create(district_id=participant.campaign.district_id).pk
+    Participant.objects.filter(pk__in=[participant.pk, earlier.pk]).update(person_id=person_id)
+    if participant.person_id and participant.person_id != person_id:
+        Participant.objects.filter(person_id=participant.person_id).update(person_id=person_id)
+    participant.person_id = person_id
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.VIEW_IDENTIFIED,
+        campaign=participant.campaign,
+        target=participant,
+        detail={"matched_with": earlier.code, "matched_campaign": earlier.campaign.slug},
+        request=request,
+    )
+    return Person.objects.get(pk=person_id)
+
+
+# --- Dimensions -------------------------------------------------------------------------------
+
+
+STARTER_DIMENSIONS = [
+    # (name, key, source, often marginalized, values)
+    (_("Role"), "role", EquityDimension.Source.ROLE, False, [str(label) for label in Participant.Role.labels]),
+    (
+        _("Race/ethnicity"),
+        "race_ethnicity",
+        EquityDimension.Source.CUSTOM,
+        True,
+        [
+            _("American Indian or Alaska Native"),
+            _("Asian"),
+            _("Black or African American"),
+            _("Hispanic or Latino"),
+            _("Native Hawaiian or Pacific Islander"),
+            _("White"),
+            _("Two or more races"),
+        ],
+    ),  # fmt: skip
+    (_("English learner"), "english_learner", EquityDimension.Source.CUSTOM, True, [_("Yes"), _("No")]),
+    (_("Disability / IEP"), "iep", EquityDimension.Source.CUSTOM, True, [_("IEP or 504 plan"), _("None")]),
+    (_("Income"), "income", EquityDimension.Source.CUSTOM, True, [_("Free or reduced lunch"), _("Not eligible")]),
+    (_("Housing"), "housing", EquityDimension.Source.CUSTOM, True, [_("Stable"), _("Temporary or unstable")]),
+    (
+        _("Home language"),
+        "home_language",
+        EquityDimension.Source.CUSTOM,
+        True,
+        [
+            _("English"),
+            _("Spanish"),
+            _("Vietnamese"),
+            _("Other"),
+        ],
+    ),  # fmt: skip
+]
+
+# Groups within the starter dimensions that are often left out (edit per district).
+STARTER_MARGINALIZED_VALUES = {
+    "role": [_("Student"), _("Family member")],
+    "english_learner": [_("Yes")],
+    "iep": [_("IEP or 504 plan")],
+    "income": [_("Free or reduced lunch")],
+    "housing": [_("Temporary or unstable")],
+    "home_language": [_("Spanish"), _("Vietnamese"), _("Other")],
+}
+
+
+@transaction.atomic
+def dimensions_add_starter_set(*, campaign: Campaign) -> list[EquityDimension]:
+    """Add the school-district starter dimensions the campaign does not have yet (all editable)."""
+    existing = set(campaign.dimensions.values_list("key", flat=True))
+    position = campaign.dimensions.count()
+    created = []
+    for name, key, source, marginalized, labels in STARTER_DIMENSIONS:
+        if key in existing or campaign.dimensions.filter(name__iexact=str(name)).exists():
+            continue
+        dimension = EquityDimension.objects.create(
+            campaign=campaign,
+            name=str(name),
+            key=key,
+            source=source,
+            often_marginalized=marginalized,
+            position=position,
+        )
+        position += 1
+        marginalized = {str(label) for label in STARTER_MARGINALIZED_VALUES.get(key, [])}
+        DimensionValue.objects.bulk_create(
+            [
+                DimensionValue(
+                    dimension=dimension,
+                    label=str(label),
+                    position=i,
+                    often_marginalized=str(label) in marginalized,
+                )
+                for i, label in enumerate(labels)
+            ]
+        )
+        created.append(dimension)
+    for dimension in created:
+        if dimension.source != EquityDimension.Source.CUSTOM:
+            dimension_resync(dimension=dimension)
+    return created
+
+
+def dimension_resync(*, dimension: EquityDimension) -> None:
+    """Re-derive a role or school dimension's values for every participant of the campaign."""
+    if dimension.source == EquityDimension.Source.CUSTOM:
+        return
+    values = {dimension.pk: list(dimension.values.all())}
+    field = "role" if dimension.source == EquityDimension.Source.ROLE else "school"
+    by_key = {}
+    for key in Participant.objects.filter(campaign_id=dimension.campaign_id).values_list(field, flat=True).distinct():
+        probe = Participant(role=key) if field == "role" else Participant(school=key)
+        by_key[key] = _builtin_value(dimension, probe, values)
+    ParticipantValue.objects.filter(dimension=dimension).delete()
+    links = [
+        ParticipantValue(participant_id=pk, dimension=dimension, value=by_key[key])
+        for pk, key in Participant.objects.filter(campaign_id=dimension.campaign_id).values_list("pk", field)
+        if by_key.get(key) is not None
+    ]
+    ParticipantValue.objects.bulk_create(links, batch_size=1000)
+
+
+# --- Selection rule and the synthesis gate ----------------------------------------------------
+
+
+def recent_interview_days(campaign: Campaign) -> int:
+    """The campaign's protection period, else the district's, else the default (90 days)."""
+    from .models import DEFAULT_RECENT_INTERVIEW_DAYS
+
+    rules = SelectionRule.objects.filter(campaign=campaign)
+    if campaign.district_id:
+        rules = rules | SelectionRule.objects.filter(district_id=campaign.district_id)
+    chosen = {("campaign" if r.campaign_id else "district"): r.recent_interview_days for r in rules}
+    return chosen.get("campaign") or chosen.get("district") or DEFAULT_RECENT_INTERVIEW_DAYS
+
+
+def selection_rule_set(*, campaign: Campaign, days: int, by, request=None) -> SelectionRule:
+    rule, _created = SelectionRule.objects.update_or_create(campaign=campaign, defaults={"recent_interview_days": days})
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.SETTINGS_CHANGE,
+        campaign=campaign,
+        target=campaign,
+        detail={"recent_interview_days": days},
+        request=request,
+    )
+    return rule
+
+
+@dataclass
+class UnmetTarget:
+    group: PriorityGroup
+    interviewed: int
+
+    @property
+    def missing(self) -> int:
+        return max(self.group.target - self.interviewed, 0)
+
+    def as_dict(self) -> dict:
+        return {"group": self.group.name, "target": self.group.target, "interviewed": self.interviewed}
+
+
+def synthesis_gate(campaign: Campaign) -> list[UnmetTarget]:
+    """The priority-group targets not met yet (interviews per group below its target)."""
+    from .selectors import priority_progress
+
+    return [UnmetTarget(row.group, row.interviewed) for row in priority_progress(campaign) if not row.met]
+
+
+def synthesis_blockers(campaign: Campaign) -> list[UnmetTarget]:
+    """What stops the campaign moving to synthesizing: unmet targets, unless a lead overrode them."""
+    unmet = synthesis_gate(campaign)
+    if unmet and campaign.target_overrides.exists():
+        return []
+    return unmet
+
+
+@transaction.atomic
+def campaign_override_record(*, campaign: Campaign, reason: str, by, request=None) -> TargetOverride:
+    """A lead records why the campaign may move to synthesis with targets unmet. Audited."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the targets may be left unmet."))
+    unmet = [u.as_dict() for u in synthesis_gate(campaign)]
+    override = TargetOverride.objects.create(campaign=campaign, reason=reason, unmet=unmet, by=_user_or_none(by))
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.OVERRIDE,
+        campaign=campaign,
+        target=override,
+        target_repr=_("Priority targets override"),
+        detail={"reason": reason, "unmet": unmet},
+        request=request,
+    )
+    return override

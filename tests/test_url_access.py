@@ -22,7 +22,16 @@ from campaigns.models import Invitation, Role
 from empathy.access import ALL_ROLES
 
 # Patterns anyone may open without signing in (names as reversed by Django).
-PUBLIC = {"healthz", "invitation_accept", "set_language"}
+PUBLIC = {
+    "healthz",
+    "invitation_accept",
+    "set_language",
+    # consent: a participant's own signed link (no account)
+    "participant_link",
+    "participant_consent",
+    "participant_data",
+    "participant_withdraw",
+}
 # Third-party URL trees that enforce their own rules and are tested separately.
 SKIPPED_PREFIXES = ("accounts/", "admin/", "i18n/")
 

@@ -1,0 +1,567 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from empathy.access import FIELD_TEAM, LEAD_ONLY, TEAM, campaign_view
+
+from . import selectors, services
+from .access import identity_visible
+from .forms import (
+    AssignForm,
+    DimensionForm,
+    DimensionValueFormSet,
+    ImportForm,
+    MatchForm,
+    OverrideForm,
+    ParticipantFilterForm,
+    ParticipantForm,
+    PriorityGroupForm,
+    SelectionRuleForm,
+    StatusForm,
+)
+from .importing import import_csv, template_columns, template_example
+from .models import EquityDimension, Participant, ParticipantValue, PriorityGroup, SelectionRule
+
+PAGE_SIZE = 25
+
+
+def _values_prefetch():
+    return Prefetch(
+        "dimension_values",
+        queryset=ParticipantValue.objects.select_related("value", "dimension").order_by(
+            "dimension__position", "dimension_id"
+        ),
+    )
+
+
+def _dimensions(campaign):
+    return list(campaign.dimensions.prefetch_related("values"))
+
+
+def _participant_for(campaign, code, days=None, lock_identity=False):
+    """One participant of this campaign, as the member may see them (404 if not theirs to see)."""
+    qs = Participant.objects.visible_to(campaign.membership).select_related("campaign")
+    if days is not None:
+        qs = qs.with_history(days)
+    participant = qs.prefetch_related(_values_prefetch()).filter(code=code).first()
+    if participant is None:
+        raise Http404
+    if lock_identity and not participant.shows_identity:
+        raise PermissionDenied
+    return participant
+
+
+# --- The list ---------------------------------------------------------------------------------
+
+
+def _filtered(campaign, form, days):
+    membership = campaign.membership
+    qs = Participant.objects.visible_to(membership).with_history(days)
+    if not form.is_valid():
+        return qs
+    data = form.cleaned_data
+    if data.get("q"):
+        term = data["q"].strip()
+        match = Q(code__iexact=term) | Q(code__iexact=f"P-{term}")
+        if membership.is_lead:
+            match |= Q(full_name__icontains=term) | Q(email__icontains=term)
+        elif membership.role == "interviewer":
+            match |= Q(shows_identity=True) & (Q(full_name__icontains=term) | Q(email__icontains=term))
+        qs = qs.filter(match)
+    if data.get("status"):
+        qs = qs.filter(status=data["status"])
+    if data.get("role"):
+        qs = qs.filter(role=data["role"])
+    if data.get("school"):
+        qs = qs.filter(school__icontains=data["school"])
+    if data.get("value"):
+        qs = qs.filter(dimension_values__value_id=data["value"])
+    flag = data.get("flag")
+    if flag == "impacted":
+        qs = qs.filter(most_directly_impacted=True)
+    elif flag == "not_usually_asked":
+        qs = qs.filter(Q(not_usually_asked=True) | Q(earlier_interviews__isnull=True))
+    elif flag == "recent":
+        qs = qs.filter(recently_interviewed=True)
+    elif flag == "minor":
+        qs = qs.filter(is_minor=True)
+    elif flag == "mine":
+        qs = qs.filter(assigned_interviewers=membership.user)
+    return qs
+
+
+@campaign_view(TEAM)
+def participant_list(request, campaign):
+    # Queries: campaign+membership, dimensions, their values, rule, count, page, page's values.
+    dimensions = _dimensions(campaign)
+    days = services.recent_interview_days(campaign)
+    form = ParticipantFilterForm(request.GET or None, dimensions=dimensions, shows_school=campaign.membership.is_lead)
+    qs = _filtered(campaign, form, days).order_by("number").prefetch_related(_values_prefetch())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+    context = {
+        "campaign": campaign,
+        "page": page,
+        "query": query,
+        "form": form,
+        "dimensions": dimensions,
+        "days": days,
+        "may_add": campaign.membership.role in FIELD_TEAM,
+        "filtered": bool(query),
+    }
+    template = "participants/list.html#table" if request.htmx else "participants/list.html"
+    return render(request, template, context)
+
+
+# --- One participant --------------------------------------------------------------------------
+
+
+@campaign_view(FIELD_TEAM)
+def participant_add(request, campaign):
+    dimensions = _dimensions(campaign)
+    form = ParticipantForm(request.POST or None, campaign=campaign, dimensions=dimensions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = services.participant_create(
+                campaign=campaign, by=request.user, values=form.dimension_values(), **form.profile()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("%(code)s was added.") % {"code": participant.code})
+            if "add_another" in request.POST:
+                return redirect("participants:add", campaign.slug)
+            return redirect(participant)
+    return render(request, "participants/form.html", {"campaign": campaign, "form": form, "participant": None})
+
+
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@campaign_view(TEAM)
+def participant_detail(request, campaign, code):
+    days = services.recent_interview_days(campaign)
+    participant = _participant_for(campaign, code, days)
+    membership = campaign.membership
+    shows_identity = identity_visible(membership, participant)
+    context = {
+        "campaign": campaign,
+        "participant": participant,
+        "shows_identity": shows_identity,
+        "days": days,
+        "history": list(participant.status_changes.select_related("by")[:50]),
+        "may_change": shows_identity and membership.role in FIELD_TEAM,
+    }
+    if context["may_change"]:
+        context["status_form"] = StatusForm(initial={"status": _next_status(participant.status)})
+    if shows_identity:
+        context["interviewers"] = list(participant.assigned_interviewers.order_by("email"))
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW_IDENTIFIED,
+            campaign=campaign,
+            target=participant,
+            detail={"page": "participant_detail"},
+            request=request,
+        )
+    if membership.is_lead:
+        context["assign_form"] = AssignForm(
+            campaign=campaign, initial={"interviewers": context["interviewers"]}, prefix="assign"
+        )
+        context["earlier"] = _earlier_participations(participant)
+        candidates = _match_candidates(participant)
+        context["match_form"] = MatchForm(candidates=candidates, prefix="match") if candidates.exists() else None
+    return render(request, "participants/detail.html", context)
+
+
+def _next_status(status):
+    order = [s for s in Participant.Status.values if s not in ("declined", "withdrawn")]
+    return order[order.index(status) + 1] if status in order[:-1] else status
+
+
+def _earlier_participations(participant):
+    if participant.person_id is None:
+        return []
+    return list(
+        Participant.objects.filter(person_id=participant.person_id)
+        .exclude(pk=participant.pk)
+        .select_related("campaign")
+        .order_by("-created_at")
+    )
+
+
+def _match_candidates(participant):
+    """People of earlier campaigns of the district with the same name or email, not yet linked."""
+    district_id = participant.campaign.district_id
+    if district_id is None:
+        return Participant.objects.none()
+    same = Q(full_name__iexact=participant.full_name)
+    if participant.email:
+        same |= Q(email__iexact=participant.email)
+    qs = Participant.objects.filter(same, campaign__district_id=district_id).exclude(campaign=participant.campaign)
+    if participant.person_id:
+        qs = qs.exclude(person_id=participant.person_id)
+    return qs.select_related("campaign")
+
+
+@campaign_view(FIELD_TEAM)
+def participant_edit(request, campaign, code):
+    participant = _participant_for(campaign, code, lock_identity=True)
+    dimensions = _dimensions(campaign)
+    form = ParticipantForm(request.POST or None, instance=participant, campaign=campaign, dimensions=dimensions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_update(
+                participant=participant, by=request.user, values=form.dimension_values(), **form.profile()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("%(code)s was updated.") % {"code": participant.code})
+            return redirect(participant)
+    return render(request, "participants/form.html", {"campaign": campaign, "form": form, "participant": participant})
+
+
+@campaign_view(FIELD_TEAM)
+@require_POST
+def participant_status(request, campaign, code):
+    days = services.recent_interview_days(campaign)
+    participant = _participant_for(campaign, code, days, lock_identity=True)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid status."))
+        return redirect(participant)
+    status = form.cleaned_data["status"]
+    if (
+        status == Participant.Status.INVITED
+        and participant.recently_interviewed
+        and not form.cleaned_data["confirm_recent"]
+    ):
+        messages.error(
+            request,
+            _(
+                "%(code)s was interviewed in the district in the last %(days)s days. Tick “invite anyway” "
+                "if you still want to ask them again."
+            )
+            % {"code": participant.code, "days": days},
+        )
+        return redirect(participant)
+    services.participant_set_status(
+        participant=participant, status=status, by=request.user, note=form.cleaned_data["note"]
+    )
+    messages.success(
+        request,
+        _("%(code)s is now %(status)s.") % {"code": participant.code, "status": participant.get_status_display()},
+    )
+    return redirect(participant)
+
+
+@campaign_view(LEAD_ONLY)
+@require_POST
+def participant_assign(request, campaign, code):
+    participant = _participant_for(campaign, code)
+    form = AssignForm(request.POST, campaign=campaign, prefix="assign")
+    if form.is_valid():
+        services.participant_assign(
+            participant=participant, interviewers=form.cleaned_data["interviewers"], by=request.user
+        )
+        messages.success(request, _("Interviewers updated."))
+    else:
+        messages.error(request, _("Choose interviewers from the team."))
+    return redirect(participant)
+
+
+@campaign_view(LEAD_ONLY)
+@require_POST
+def participant_match(request, campaign, code):
+    participant = _participant_for(campaign, code)
+    form = MatchForm(request.POST, candidates=_match_candidates(participant), prefix="match")
+    if form.is_valid():
+        try:
+            services.participant_match_person(
+                participant=participant, earlier=form.cleaned_data["earlier"], by=request.user, request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Recognised as the same person as in an earlier campaign."))
+    else:
+        messages.error(request, _("Choose someone from the list."))
+    return redirect(participant)
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+
+@campaign_view(FIELD_TEAM)
+def participant_import(request, campaign):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        assign = [request.user] if form.cleaned_data["assign_me"] else None
+        text = form.cleaned_data["csv_text"]
+        with transaction.atomic():
+            result = import_csv(campaign=campaign, text=text, by=request.user, assign=assign)
+        if result.ok:
+            messages.success(
+                request,
+                _("Imported %(new)s participants; %(skipped)s were already in the campaign.")
+                % {"new": len(result.created), "skipped": len(result.skipped)},
+            )
+            return redirect("participants:list", campaign.slug)
+        # Keep what the user sent, so they can fix it here rather than start again.
+        data = request.POST.copy()
+        data["text"] = text
+        form = ImportForm(data)
+        form.is_valid()
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "result": result,
+        "columns": template_columns(campaign),
+        "dimensions": _dimensions(campaign),
+    }
+    return render(request, "participants/import.html", context, status=400 if result else 200)
+
+
+@campaign_view(FIELD_TEAM)
+def participant_import_template(request, campaign):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="participants-{campaign.slug}.csv"'
+    response.write("\ufeff")  # Lets spreadsheet programs recognise UTF-8.
+    writer = csv.writer(response)
+    writer.writerow(template_columns(campaign))
+    writer.writerow(template_example(campaign))
+    return response
+
+
+# --- Dimensions and shares --------------------------------------------------------------------
+
+
+@campaign_view(LEAD_ONLY)
+def dimension_list(request, campaign):
+    rule = SelectionRule.objects.filter(campaign=campaign).first()
+    context = {
+        "campaign": campaign,
+        "dimensions": _dimensions(campaign),
+        "rule_form": SelectionRuleForm(
+            instance=rule, initial={"recent_interview_days": services.recent_interview_days(campaign)}
+        ),
+    }
+    return render(request, "participants/dimensions.html", context)
+
+
+@campaign_view(LEAD_ONLY)
+@require_POST
+def dimension_starter(request, campaign):
+    created = services.dimensions_add_starter_set(campaign=campaign)
+    if created:
+        messages.success(
+            request,
+            _("Added %(n)s dimensions. Edit them and enter the population shares for your schools.")
+            % {"n": len(created)},
+        )
+    else:
+        messages.info(request, _("The campaign already has every starter dimension."))
+    return redirect("participants:dimensions", campaign.slug)
+
+
+@campaign_view(LEAD_ONLY)
+def dimension_edit(request, campaign, dimension_id=None):
+    dimension = (
+        get_object_or_404(campaign.dimensions, pk=dimension_id) if dimension_id else EquityDimension(campaign=campaign)
+    )
+    form = DimensionForm(request.POST or None, instance=dimension, campaign=campaign)
+    values = DimensionValueFormSet(request.POST or None, instance=dimension, prefix="values")
+    if request.method == "POST" and form.is_valid() and values.is_valid():
+        with transaction.atomic():
+            dimension = form.save(commit=False)
+            dimension.campaign = campaign
+            if not dimension.pk:
+                dimension.position = campaign.dimensions.count()
+            dimension.save()
+            values.instance = dimension
+            for position, value in enumerate(values.save(commit=False)):
+                value.position = value.position or position
+                value.save()
+            for value in values.deleted_objects:
+                value.delete()
+            services.dimension_resync(dimension=dimension)
+        messages.success(request, _("%(name)s saved.") % {"name": dimension.name})
+        return redirect("participants:dimensions", campaign.slug)
+    context = {"campaign": campaign, "form": form, "values": values, "dimension": dimension}
+    return render(request, "participants/dimension_form.html", context)
+
+
+@campaign_view(LEAD_ONLY)
+def dimension_delete(request, campaign, dimension_id):
+    dimension = get_object_or_404(campaign.dimensions, pk=dimension_id)
+    if request.method == "POST":
+        name = dimension.name
+        dimension.delete()
+        messages.success(request, _("%(name)s was deleted, with every participant's value in it.") % {"name": name})
+        return redirect("participants:dimensions", campaign.slug)
+    used = ParticipantValue.objects.filter(dimension=dimension).count()
+    return render(
+        request, "participants/dimension_delete.html", {"campaign": campaign, "dimension": dimension, "used": used}
+    )
+
+
+@campaign_view(LEAD_ONLY)
+@require_POST
+def selection_rule(request, campaign):
+    form = SelectionRuleForm(request.POST)
+    if form.is_valid():
+        services.selection_rule_set(
+            campaign=campaign, days=form.cleaned_data["recent_interview_days"], by=request.user, request=request
+        )
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, " ".join(form.errors.get("recent_interview_days", [])))
+    return redirect("participants:dimensions", campaign.slug)
+
+
+# --- Coverage and next invitations ------------------------------------------------------------
+
+
+@campaign_view(TEAM)
+def coverage(request, campaign):
+    # Queries: campaign+membership, dimensions, values, totals, per-value counts, groups, group values, group counts.
+    cov = selectors.coverage(campaign)
+    context = {"campaign": campaign, "coverage": cov, "progress": selectors.priority_progress(campaign)}
+    return render(request, "participants/coverage.html", context)
+
+
+@campaign_view(TEAM)
+def next_invitations(request, campaign):
+    days = services.recent_interview_days(campaign)
+    cov = selectors.coverage(campaign)
+    ranked = selectors.next_invitations(campaign, campaign.membership, cov, days).prefetch_related(_values_prefetch())
+    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+    weights = cov.weights()
+    labels = {
+        row.value.pk: f"{d.dimension.name}: {row.label}"
+        for d in cov.dimensions
+        for row in d.rows
+        if row.value is not None
+    }
+    rows = [(p, selectors.explain_score(p, weights, labels)) for p in page]
+    context = {
+        "campaign": campaign,
+        "page": page,
+        "rows": rows,
+        "days": days,
+        "coverage": cov,
+        "may_invite": campaign.membership.is_lead,
+    }
+    return render(request, "participants/next_invitations.html", context)
+
+
+@campaign_view(LEAD_ONLY)
+@require_POST
+def invite(request, campaign):
+    days = services.recent_interview_days(campaign)
+    codes = request.POST.getlist("code")
+    chosen = list(
+        Participant.objects.visible_to(campaign.membership).with_history(days).nominated().filter(code__in=codes)
+    )
+    recent = [p for p in chosen if p.recently_interviewed]
+    if recent and not request.POST.get("confirm_recent"):
+        messages.error(
+            request,
+            _(
+                "Not sent: %(codes)s were interviewed in the district in the last %(days)s days. Untick them, or tick "
+                "“invite anyway”."
+            )
+            % {"codes": ", ".join(p.code for p in recent), "days": days},
+        )
+        return redirect("participants:next", campaign.slug)
+    count = services.participants_invite(participants=chosen, by=request.user, note=_("From next invitations"))
+    if count:
+        messages.success(request, _("%(n)s people are now invited.") % {"n": count})
+    else:
+        messages.info(request, _("Choose the people to invite."))
+    return redirect("participants:next", campaign.slug)
+
+
+# --- Priority groups and the synthesis gate ---------------------------------------------------
+
+
+@campaign_view(TEAM)
+def priority_groups(request, campaign):
+    progress = selectors.priority_progress(campaign)
+    context = {
+        "campaign": campaign,
+        "progress": progress,
+        "unmet": [row for row in progress if not row.met],
+        "overrides": list(campaign.target_overrides.select_related("by")[:10]),
+        "override_form": OverrideForm(),
+    }
+    return render(request, "participants/priority_groups.html", context)
+
+
+@campaign_view(LEAD_ONLY)
+def priority_group_edit(request, campaign, group_id=None):
+    group = (
+        get_object_or_404(PriorityGroup, campaign=campaign, pk=group_id)
+        if group_id
+        else PriorityGroup(campaign=campaign)
+    )
+    form = PriorityGroupForm(request.POST or None, instance=group, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        group = form.save(commit=False)
+        group.campaign = campaign
+        group.save()
+        form.save_m2m()
+        messages.success(request, _("Priority group saved."))
+        return redirect("participants:priorities", campaign.slug)
+    return render(
+        request, "participants/priority_group_form.html", {"campaign": campaign, "form": form, "group": group}
+    )
+
+
+@campaign_view(LEAD_ONLY)
+def priority_group_delete(request, campaign, group_id):
+    group = get_object_or_404(PriorityGroup, campaign=campaign, pk=group_id)
+    if request.method == "POST":
+        group.delete()
+        messages.success(request, _("Priority group deleted."))
+        return redirect("participants:priorities", campaign.slug)
+    return render(request, "participants/priority_group_delete.html", {"campaign": campaign, "group": group})
+
+
+@campaign_view(LEAD_ONLY)
+@require_POST
+def target_override(request, campaign):
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        services.campaign_override_record(
+            campaign=campaign, reason=form.cleaned_data["reason"], by=request.user, request=request
+        )
+        messages.success(request, _("Override recorded. It is shown on the overview."))
+        return redirect("participants:priorities", campaign.slug)
+    progress = selectors.priority_progress(campaign)
+    context = {
+        "campaign": campaign,
+        "progress": progress,
+        "unmet": [row for row in progress if not row.met],
+        "overrides": list(campaign.target_overrides.select_related("by")[:10]),
+        "override_form": form,
+    }
+    return render(request, "participants/priority_groups.html", context, status=400)
