@@ -92,8 +92,10 @@ class PatternFillForm(forms.Form):
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pattern"].queryset = PromptPattern.objects.available_to(campaign)
-        self.fields["pattern"].label_from_instance = lambda p: p.display
+        queryset = PromptPattern.objects.available_to(campaign)
+        self.fields["pattern"].queryset = queryset
+        # Rendering iterates the choices more than once; load them once.
+        self.fields["pattern"].choices = [(p.pk, p.display) for p in queryset]
 
 
 # "…", "...", "___" or "{topic}" mark where the topic goes.
