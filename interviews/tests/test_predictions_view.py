@@ -15,7 +15,8 @@ def url(campaign):
 @pytest.mark.parametrize("role", ["lead", "interviewer", "analyst"])
 def test_every_team_member_writes_their_own(client_for, cast, campaign, role):
     client = client_for(cast[role])
-    response = client.post(url(campaign), {"predictions": "Buses are late\n\n  Letters scare families  \nBuses are late"})
+    lines = "Buses are late\n\n  Letters scare families  \nBuses are late"
+    response = client.post(url(campaign), {"predictions": lines})
     assert response.status_code == 302
     mine = Prediction.objects.filter(campaign=campaign, author=cast[role]).order_by("position")
     assert [p.text for p in mine] == ["Buses are late", "Letters scare families"]
