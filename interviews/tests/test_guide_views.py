@@ -283,7 +283,7 @@ def test_coach_escapes_what_was_typed(client_for, campaign, lead):
 # The library in the guide ------------------------------------------------------------------
 
 
-def test_a_library_pattern_fills_the_add_form(client_for, campaign, lead, guide):
+def test_a_library_pattern_fills_the_add_form(client_for, campaign, lead, guide, builtin_patterns):
     pattern = PromptPattern.objects.get(campaign=None, text__startswith="Tell me about the last time that you")
     params = {"pattern": pattern.pk, "topic": "missed the bus."}
     page = client_for(lead).get(url("prompt_add", campaign, guide.pk), params)

@@ -13,7 +13,7 @@ def url(name, campaign, *args):
     return reverse(f"interviews:{name}", args=[campaign.slug, *args])
 
 
-def test_the_library_has_the_methods_patterns(client_for, campaign, analyst):
+def test_the_library_has_the_methods_patterns(client_for, campaign, analyst, builtin_patterns):
     body = client_for(analyst).get(url("library", campaign)).content.decode()
     for pattern in (
         "Tell me about the last time that you …",
@@ -45,7 +45,7 @@ def test_a_lead_adds_a_pattern_with_an_ellipsis_for_the_topic(client_for, campai
         ("Tell me about the last time that you ….", "already has this pattern"),
     ],
 )
-def test_pattern_needs_one_gap_and_must_be_new(client_for, campaign, lead, text, error):
+def test_pattern_needs_one_gap_and_must_be_new(client_for, campaign, lead, text, error, builtin_patterns):
     response = client_for(lead).post(url("pattern_add", campaign), {"text": text, "kind": "core"})
     assert response.status_code == 200
     assert error in response.content.decode()
@@ -67,7 +67,7 @@ def test_removing_a_pattern_asks_first_and_is_audited(client_for, campaign, lead
     assert AuditEvent.objects.filter(action=AuditEvent.Action.DELETE, target_type="interviews.PromptPattern").exists()
 
 
-def test_built_in_patterns_cannot_be_removed_by_leads(client_for, campaign, lead):
+def test_built_in_patterns_cannot_be_removed_by_leads(client_for, campaign, lead, builtin_patterns):
     builtin = PromptPattern.objects.filter(campaign=None).first()
     assert client_for(lead).post(url("pattern_delete", campaign, builtin.pk)).status_code == 404
     assert PromptPattern.objects.filter(pk=builtin.pk).exists()
