@@ -119,6 +119,10 @@ def test_guided_statement_then_form_then_new_version(client_for, lead, campaign,
     assert response.status_code == 302
     form = ConsentForm.objects.get(campaign=campaign, language="es")
     services.consent_record(participant=adult, kind="consent", form=form, method="verbal")
+    signed_page = client.get(reverse("consent:statement_edit", args=[campaign.slug, "es"]))
+    assert "Saving changes creates version 2" in signed_page.content.decode()
+    form_page = client.get(reverse("consent:form_edit", args=[campaign.slug, "es"]))
+    assert "Saving changes creates version 2" in form_page.content.decode()
     client.post(reverse("consent:statement_edit", args=[campaign.slug, "es"]), {**data, "why": "Otra razón"})
     assert list(
         TransparencyStatement.objects.filter(campaign=campaign, language="es").values_list("version", flat=True)

@@ -103,6 +103,8 @@ def test_a_minor_needs_guardian_and_assent_in_spanish(client, minor, form_en, fo
     assert page["Content-Language"] == "es"
     assert form_es.statement.why in html and form_en.statement.why not in html
     assert 'value="guardian"' in html and 'value="assent"' in html
+    # The page around the statement speaks Spanish too.
+    assert "Para la madre, el padre o el tutor" in html and "Sí, estoy de acuerdo" in html
 
     client.post(
         url("participant_consent", token),
