@@ -76,8 +76,12 @@ class PromptForm(forms.ModelForm):
 class CoachForm(forms.Form):
     """What the coach endpoint reads; lenient, since it runs on half-typed text."""
 
-    text = forms.CharField(required=False, max_length=1000)
+    text = forms.CharField(required=False, strip=True)
     kind = forms.ChoiceField(required=False, choices=Prompt.Kind.choices)
+
+    def clean_text(self):
+        # Long text is still coached (it is "too long"); the cap only bounds the work done.
+        return self.cleaned_data["text"][:5000]
 
 
 class PatternFillForm(forms.Form):

@@ -275,6 +275,11 @@ def test_coach_knows_why_is_fine_for_follow_ups(client_for, campaign, lead):
     assert 'data-code="why_opener"' not in follow_up.content.decode()
 
 
+def test_coach_still_coaches_very_long_text(client_for, campaign, lead):
+    response = client_for(lead).post(url("coach", campaign), {"text": "Tell me about school " * 300})
+    assert 'data-code="too_long"' in response.content.decode()
+
+
 def test_coach_escapes_what_was_typed(client_for, campaign, lead):
     response = client_for(lead).post(url("coach", campaign), {"text": "Do you <script>alert(1)</script>?"})
     assert "<script>alert" not in response.content.decode()
