@@ -68,7 +68,9 @@ def link_view(view):
             response = view(request, link, doc, token=token, languages=others)
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        # The token is in the URL: never send it to another site. ("no-referrer" would make the
+        # browser send `Origin: null` with the forms, which CSRF protection rightly refuses.)
+        response["Referrer-Policy"] = "same-origin"
         response["Content-Language"] = language
         return response
 

@@ -65,7 +65,7 @@ def test_an_adult_consents_electronically(client, adult, form_en, bystander):
     text = page.content.decode()
     assert form_en.statement.why in text and form_en.title in text
     assert "Zed Bystander" not in text and "Alma Reyes" not in text
-    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "same-origin"
 
     response = client.post(
         url("participant_consent", token),
@@ -228,3 +228,25 @@ def test_a_purged_participant_gets_no_link(lead, adult, form_en):
     services.participant_purge(participant=adult, by=lead)
     with pytest.raises(ValidationError):
         link_for(adult)
+
+
+def test_the_emailed_link_speaks_the_participants_language(minor, form_en, form_es, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        link_for(minor, delivery=ParticipantLink.Delivery.EMAIL)
+    assert mail.outbox[0].subject.startswith("Su entrevista con el distrito escolar")
+    assert "El enlace es personal" in mail.outbox[0].body
+
+
+def test_other_apps_add_to_what_we_hold(client, adult, form_en):
+    from consent import hooks
+
+    def interviews_held(participant):
+        return [("Interviews", f"1 interview for {participant.code}")]
+
+    hooks.register_held_data(interviews_held)
+    try:
+        _link, token = link_for(adult)
+        html = client.get(url("participant_data", token)).content.decode()
+    finally:
+        hooks._held_data_sections.remove(interviews_held)
+    assert "1 interview for P-001" in html
