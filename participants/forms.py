@@ -146,7 +146,7 @@ class ImportForm(forms.Form):
     text = forms.CharField(
         label=_("…or paste or fix the CSV here"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "font-monospace"}),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "wrap": "off", "class": "font-monospace"}),
     )
     assign_me = forms.BooleanField(label=_("Assign these participants to me"), required=False)
 
