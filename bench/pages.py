@@ -6,6 +6,7 @@ app lands: until `resolve()` knows the path, or the page answers 404, it is "not
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -113,12 +114,17 @@ def count_queries(client: Client, path: str) -> dict:
     """Queries of one request, after a warm-up request (caches, templates) to the same page."""
     client.get(path)
     with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
         response = client.get(path)
+        elapsed = time.perf_counter() - started
     queries = captured.captured_queries
     slowest = max(queries, key=lambda q: float(q["time"] or 0), default=None)
     return {
         "status": response.status_code,
         "queries": len(queries),
+        # One request in-process: how its time splits between SQL and Python (templates, forms).
+        "request_ms": round(elapsed * 1000, 1),
+        "sql_ms": round(sum(float(q["time"] or 0) for q in queries) * 1000, 1),
         "bytes": len(response.content) if hasattr(response, "content") else None,
         "slowest_query_ms": round(float(slowest["time"]) * 1000, 1) if slowest else None,
         "slowest_query": slowest["sql"][:300] if slowest else None,

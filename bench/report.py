@@ -110,20 +110,23 @@ def _fmt(value, digits=1):
 
 def table(results: dict) -> str:
     lines = []
-    header = f"{'page':<14}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'floor':>7}{'SQL L/T':>10}  notes"
+    header = f"{'page':<14}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'floor':>7}{'SQL L/T':>10}"
+    header += f"{'1 req (SQL) ms':>17}  notes"
     lines += [header, "-" * len(header)]
     for key, page in results["pages"].items():
         if page.get("status") != "measured":
-            lines.append(f"{key:<14}{'':>43}  {page.get('status')}: {page.get('reason', '')}")
+            lines.append(f"{key:<14}{'':>60}  {page.get('status')}: {page.get('reason', '')}")
             continue
         queries = f"{_fmt(page.get('queries_large'))}/{_fmt(page.get('queries_tiny'))}"
         share = page.get("share_of_floor")
+        one_request = f"{_fmt(page.get('request_ms_in_process'))} ({_fmt(page.get('sql_ms_in_process'))})"
         notes = []
         if page.get("errors"):
             notes.append(f"{page['errors']} errors")
         lines.append(
             f"{key:<14}{_fmt(page['requests_per_s']):>8}{_fmt(page['p50_ms']):>9}{_fmt(page['p95_ms']):>9}"
-            f"{(f'{share:.0%}' if share is not None else '—'):>7}{queries:>10}  {'; '.join(notes)}"
+            f"{(f'{share:.0%}' if share is not None else '—'):>7}{queries:>10}"
+            f"{one_request:>17}  {'; '.join(notes)}"
         )
     lines.append("")
     for name in ("search", "autosave", "copy"):

@@ -267,6 +267,8 @@ def drive_pages(base: str, cookie: str, queries: dict, seconds: float, step) -> 
             "path": large.get("path"),
             "queries_large": large.get("queries"),
             "queries_tiny": tiny.get("queries"),
+            "request_ms_in_process": large.get("request_ms"),
+            "sql_ms_in_process": large.get("sql_ms"),
             "slowest_query_ms": large.get("slowest_query_ms"),
             "slowest_query": large.get("slowest_query"),
         }
