@@ -6,6 +6,7 @@ app lands: until `resolve()` knows the path, or the page answers 404, it is "not
 
 from __future__ import annotations
 
+import statistics
 import time
 from dataclasses import dataclass
 
@@ -117,26 +118,27 @@ def count_queries(client: Client, path: str, repeat: int = 5) -> dict:
     long the page takes to build with no concurrency, which wrk's figures do not separate.
     """
     client.get(path)
-    timings = []
+    runs = []
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = client.get(path)
             elapsed = time.perf_counter() - started
-        sql = sum(float(q["time"] or 0) for q in captured.captured_queries)
-        timings.append((elapsed, sql))
-    elapsed, sql = sorted(timings)[len(timings) // 2]
+        runs.append((elapsed, [float(q["time"] or 0) for q in captured.captured_queries]))
     queries = captured.captured_queries
-    slowest = max(queries, key=lambda q: float(q["time"] or 0), default=None)
+    median = statistics.median
+    # Per statement, its median time over the runs: one unlucky run does not name the slowest query.
+    per_query = [median(times) for times in zip(*(t for _e, t in runs), strict=False)] if queries else []
+    slowest = max(range(len(per_query)), key=per_query.__getitem__, default=None)
     return {
         "status": response.status_code,
         "queries": len(queries),
         # One request in-process (median of `repeat`): how its time splits between SQL and Python.
-        "request_ms": round(elapsed * 1000, 1),
-        "sql_ms": round(sql * 1000, 1),
+        "request_ms": round(median(e for e, _t in runs) * 1000, 1),
+        "sql_ms": round(median(sum(t) for _e, t in runs) * 1000, 1),
         "bytes": len(response.content) if hasattr(response, "content") else None,
-        "slowest_query_ms": round(float(slowest["time"]) * 1000, 1) if slowest else None,
-        "slowest_query": slowest["sql"][:300] if slowest else None,
+        "slowest_query_ms": round(per_query[slowest] * 1000, 1) if slowest is not None else None,
+        "slowest_query": queries[slowest]["sql"][:300] if slowest is not None else None,
     }
 
 

@@ -39,12 +39,12 @@ def check_targets(results: dict) -> list[dict]:
             }
         )
         if key != "floor":
-            share = round(page["requests_per_s"] / floor_rps, 2) if floor_rps else None
+            share = round(page["requests_per_s"] / floor_rps, 3) if floor_rps else None
             page["share_of_floor"] = share
             rows.append(
                 {
                     "target": f"{key}: req/s vs floor",
-                    "value": share,
+                    "value": None if share is None else f"{share:.0%}",
                     "limit": f">= {FLOOR_SHARE:.0%} of floor",
                     "pass": None if share is None else share >= FLOOR_SHARE,
                 }
