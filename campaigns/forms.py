@@ -65,6 +65,25 @@ class CampaignSettingsForm(DateRangeMixin, forms.ModelForm):
             "checklist_next_step": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def clean_status(self):
+        # Synthesis waits for the priority groups' interview targets (issue 3), unless overridden.
+        from participants.services import synthesis_blockers
+
+        status = self.cleaned_data["status"]
+        if status == Campaign.Status.SYNTHESIZING and self.initial.get("status") != status:
+            unmet = synthesis_blockers(self.instance)
+            if unmet:
+                groups = "; ".join(f"{u.group.name} ({u.interviewed}/{u.group.target})" for u in unmet)
+                raise forms.ValidationError(
+                    _(
+                        "Priority targets are not met yet: %(groups)s. Reach them, or record an override reason "
+                        "under Participants → Priority groups."
+                    ),
+                    params={"groups": groups},
+                    code="targets_unmet",
+                )
+        return status
+
 
 GoalFormSet = forms.inlineformset_factory(
     Campaign, Goal, fields=["text"], extra=2, can_delete=True, widgets={"text": forms.TextInput()}

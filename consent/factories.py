@@ -29,7 +29,12 @@ class ConsentFormFactory(factory.django.DjangoModelFactory):
 
     campaign = factory.SubFactory(CampaignFactory)
     language = "en"
-    statement = factory.LazyAttribute(lambda o: TransparencyStatementFactory(campaign=o.campaign, language=o.language))
+    statement = factory.LazyAttribute(
+        lambda o: (
+            TransparencyStatement.objects.filter(campaign=o.campaign, language=o.language).order_by("-version").first()
+            or TransparencyStatementFactory(campaign=o.campaign, language=o.language)
+        )
+    )
     title = "Taking part in an interview"
     body = "Taking part is your choice. You can stop at any time."
     guardian_text = "You agree that your child may be interviewed."

@@ -32,6 +32,12 @@ def _plain(request, status, message):
     return response
 
 
+def _own_name(code):
+    """A language's name in that language ("Español", "English"), for the language switch."""
+    with translation.override(code):
+        return str(language_name(code))
+
+
 def link_view(view):
     """Resolve the token to a link, pick the participant's language, and render inside it."""
 
@@ -58,11 +64,13 @@ def link_view(view):
         with translation.override(language):
             request.LANGUAGE_CODE = translation.get_language()
             services.link_touch(link)
-            others = [(form.language, language_name(form.language)) for form in forms if form.language != language]
+            others = [(form.language, _own_name(form.language)) for form in forms if form.language != language]
             response = view(request, link, doc, token=token, languages=others)
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        # The token is in the URL: never send it to another site. ("no-referrer" would make the
+        # browser send `Origin: null` with the forms, which CSRF protection rightly refuses.)
+        response["Referrer-Policy"] = "same-origin"
         response["Content-Language"] = language
         return response
 

@@ -22,12 +22,13 @@ guardian's consent and the student's assent. A newer agreement of a kind replace
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import ConsentRecord
 
 Kind = ConsentRecord.Kind
+WITHDRAWN = "withdrawn"  # Participant.Status.WITHDRAWN
 
 
 def required_kinds(participant) -> tuple[str, ...]:
@@ -71,7 +72,8 @@ class ConsentStatus:
 
     @property
     def withdrawn(self) -> bool:
-        return self.withdrawal is not None
+        # A withdrawal record, or the participant's status set to withdrawn some other way.
+        return self.withdrawal is not None or getattr(self.participant, "status", None) == WITHDRAWN
 
     @property
     def missing(self) -> list[str]:
@@ -148,26 +150,35 @@ def scopes_by_participant(participant_ids) -> dict[int, Scopes]:
     """{participant id: Scopes} for many participants in two queries."""
     from participants.models import Participant
 
-    participants = Participant.objects.filter(pk__in=list(participant_ids)).only("pk", "is_minor", "campaign_id")
+    participants = Participant.objects.filter(pk__in=list(participant_ids)).only(
+        "pk", "is_minor", "status", "campaign_id"
+    )
     return {pk: status.scopes for pk, status in consent_statuses(participants).items()}
+
+
+def _withdrawn_q() -> Q:
+    """A participant withdrew: a withdrawal record (kept even if the status is later changed),
+    or the status set to withdrawn (e.g. from the participants page) — either is enough."""
+    return Q(status=WITHDRAWN) | Q(Exists(ConsentRecord.objects.withdrawals().filter(participant_id=OuterRef("pk"))))
 
 
 def withdrawn_participant_ids(campaign=None) -> QuerySet:
     """Ids of participants who withdrew, as a lazy subquery (use in `__in` filters)."""
-    records = ConsentRecord.objects.withdrawals()
+    from participants.models import Participant
+
+    participants = Participant.objects.filter(_withdrawn_q())
     if campaign is not None:
-        records = records.filter(participant__campaign=campaign)
-    return records.values("participant_id")
+        participants = participants.filter(campaign=campaign)
+    return participants.values("pk")
 
 
 def exclude_withdrawn(queryset: QuerySet, participant_path: str = "participant") -> QuerySet:
     """`queryset` without rows belonging to withdrawn participants.
 
-    `participant_path` is the lookup from the queryset's model to the participant id, e.g.
+    `participant_path` is the lookup from the queryset's model to the participant, e.g.
     "participant" for Interview, "interview__participant" for Note, "pk" for Participant.
     """
-    withdrawn = ConsentRecord.objects.withdrawals().filter(participant_id=OuterRef(participant_path))
-    return queryset.exclude(Exists(withdrawn))
+    return queryset.exclude(**{f"{participant_path}__in": withdrawn_participant_ids()})
 
 
 def with_consent_flags(participants: QuerySet) -> QuerySet:
@@ -180,15 +191,13 @@ def with_consent_flags(participants: QuerySet) -> QuerySet:
         has_consent=Exists(records.filter(kind=Kind.CONSENT)),
         has_guardian=Exists(records.filter(kind=Kind.GUARDIAN)),
         has_assent=Exists(records.filter(kind=Kind.ASSENT)),
-        is_withdrawn=Exists(records.filter(kind=Kind.WITHDRAWAL)),
+        is_withdrawn=ExpressionWrapper(_withdrawn_q(), output_field=BooleanField()),
     )
 
 
 def filter_by_consent_state(participants: QuerySet, state: str) -> QuerySet:
     """Filter participants annotated by `with_consent_flags` to one state (see ConsentStatus.STATES),
     or to "missing_guardian" / "missing_assent" (minors lacking that one)."""
-    from django.db.models import Q
-
     adult_ok = Q(is_minor=False, has_consent=True)
     minor_ok = Q(is_minor=True, has_guardian=True, has_assent=True)
     not_withdrawn = Q(is_withdrawn=False)

@@ -332,7 +332,7 @@ def participant_purge(*, participant, by, reason: str = "", request=None) -> Pur
     and whatever other apps registered in consent.hooks (their interview notes). The code, the
     consent records (scrubbed of names) and the fact of the withdrawal stay."""
     participant = _locked(participant)
-    if not participant.consents.withdrawals().exists():
+    if not consent_status(participant).withdrawn:
         raise ValidationError(_("Only a withdrawn participant's data can be purged."), code="not_withdrawn")
     if Purge.objects.filter(participant=participant).exists():
         raise ValidationError(_("This participant's data was already purged."), code="already_purged")

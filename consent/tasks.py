@@ -1,3 +1,4 @@
+import datetime
 import smtplib
 
 from celery import shared_task
@@ -18,12 +19,13 @@ RETRY = {
 
 
 @shared_task
-def retention_scan() -> dict:
+def retention_scan(today: str | None = None) -> dict:
     """Beat task (hourly): warn leads 14 days before a campaign's retention date, then remove
-    identifying data on it. Safe to run any number of times: each step happens once per date."""
+    identifying data on it. Safe to run any number of times: each step happens once per date.
+    `today` (ISO date) is for catching up or testing; by default it is the local date."""
     from .services import retention_scan as scan
 
-    return scan()
+    return scan(today=datetime.date.fromisoformat(today) if today else None)
 
 
 @shared_task(**RETRY)

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -303,6 +304,13 @@ def link_create(request, campaign, code):
             url = services.link_url(token)
             # The token exists only in this response: print it now, it cannot be shown again.
             context = {"campaign": campaign, "participant": participant, "link": link, "url": url, "qr": qr_svg(url)}
+            # The card the participant keeps speaks their language (or the form's closest to it).
+            doc = services.current_form_for(campaign, participant.preferred_language)
+            card_language = doc.language if doc else translation.get_language()
+            with translation.override(card_language):
+                context["card"] = render_to_string(
+                    "consent/_link_card.html", {**context, "card_language": card_language}, request=request
+                )
             response = render(request, "consent/link_print.html", context)
             response["Cache-Control"] = "no-store"
             return response

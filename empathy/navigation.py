@@ -17,6 +17,7 @@ CAMPAIGN_NAV = [
     (_("Coverage"), "participants:coverage", TEAM),
     (_("Consent"), "consent:overview", FIELD_TEAM),
     (_("Guides"), "interviews:guides", TEAM),
+    (_("Predictions"), "interviews:predictions", TEAM),
     (_("Interviews"), "interviews:list", TEAM),
     (_("Synthesis"), "synthesis:board", TEAM),
     (_("Root causes"), "synthesis:root_causes", TEAM),

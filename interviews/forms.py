@@ -76,8 +76,12 @@ class PromptForm(forms.ModelForm):
 class CoachForm(forms.Form):
     """What the coach endpoint reads; lenient, since it runs on half-typed text."""
 
-    text = forms.CharField(required=False, max_length=1000)
+    text = forms.CharField(required=False, strip=True)
     kind = forms.ChoiceField(required=False, choices=Prompt.Kind.choices)
+
+    def clean_text(self):
+        # Long text is still coached (it is "too long"); the cap only bounds the work done.
+        return self.cleaned_data["text"][:5000]
 
 
 class PatternFillForm(forms.Form):
@@ -92,8 +96,10 @@ class PatternFillForm(forms.Form):
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pattern"].queryset = PromptPattern.objects.available_to(campaign)
-        self.fields["pattern"].label_from_instance = lambda p: p.display
+        queryset = PromptPattern.objects.available_to(campaign)
+        self.fields["pattern"].queryset = queryset
+        # Rendering iterates the choices more than once; load them once.
+        self.fields["pattern"].choices = [(p.pk, p.display) for p in queryset]
 
 
 # "…", "...", "___" or "{topic}" mark where the topic goes.

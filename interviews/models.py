@@ -7,6 +7,7 @@ their own section below these so the two halves stay easy to read apart.
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Role
@@ -59,8 +60,6 @@ class InterviewGuide(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("interviews:guide", args=[self.campaign.slug, self.pk])
 
 

@@ -87,3 +87,20 @@ class SelectionRuleAdmin(admin.ModelAdmin):
 class PersonAdmin(admin.ModelAdmin):
     list_display = ["pk", "district", "created_at"]
     list_filter = ["district"]
+
+
+@admin.register(DimensionValue)
+class DimensionValueAdmin(admin.ModelAdmin):
+    list_display = ["label", "dimension", "population_share", "often_marginalized"]
+    list_filter = ["often_marginalized", "dimension__campaign"]
+    search_fields = ["label", "dimension__name"]
+    list_select_related = ["dimension"]
+
+
+@admin.register(ParticipantValue)
+class ParticipantValueAdmin(admin.ModelAdmin):
+    list_display = ["participant", "dimension", "value"]
+    list_filter = ["dimension"]
+    search_fields = ["participant__code", "value__label"]
+    list_select_related = ["participant", "dimension", "value"]
+    raw_id_fields = ["participant", "dimension", "value"]

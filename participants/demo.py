@@ -105,6 +105,7 @@ def _attendance(campaign, users):
         return values[key][rng.choices(labels, weights=[weights[label] or 0.5 for label in labels])[0]]
 
     statuses = STATUS_PLAN + ["nominated"] * (len(ROLES) - len(STATUS_PLAN))
+    rng.shuffle(statuses)
     for i, role in enumerate(ROLES):
         first, last = FIRST[i % len(FIRST)], LAST[(i * 7) % len(LAST)]
         # The first two share an email with people interviewed in the family-engagement campaign.
@@ -114,7 +115,9 @@ def _attendance(campaign, users):
         interviewed = statuses[i] == "interviewed"
         chosen = {
             dims["race_ethnicity"].pk: pick("race_ethnicity", SHARES["race_ethnicity"]),
-            dims["english_learner"].pk: values["english_learner"]["No" if interviewed else rng.choice(["Yes", "No"])],
+            dims["english_learner"].pk: values["english_learner"][
+                rng.choice(["Yes", "No", "No", "No"]) if interviewed else rng.choice(["Yes", "No"])
+            ],
             dims["iep"].pk: pick("iep", SHARES["iep"]),
             dims["income"].pk: pick("income", SHARES["income"]),
             dims["housing"].pk: values["housing"]["Stable" if interviewed or i % 5 else "Temporary or unstable"],

@@ -90,7 +90,7 @@ class ParticipantFilterForm(forms.Form):
     value = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, empty_value=None)
     flag = forms.ChoiceField(label=_("Flag"), required=False, choices=FLAGS)
 
-    def __init__(self, *args, dimensions, shows_school: bool, **kwargs):
+    def __init__(self, *args, dimensions, shows_school: bool, may_be_assigned: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Any")), *Participant.Status.choices]
         self.fields["role"].choices = [("", _("Any")), *Participant.Role.choices]
@@ -100,6 +100,8 @@ class ParticipantFilterForm(forms.Form):
         self.fields["value"].choices = groups
         if not shows_school:
             del self.fields["school"]
+        if not may_be_assigned:
+            self.fields["flag"].choices = [c for c in self.FLAGS if c[0] != "mine"]
         for name, field in self.fields.items():
             css = "form-control form-control-sm" if name in ("q", "school") else "form-select form-select-sm"
             field.widget.attrs["class"] = css
@@ -144,7 +146,7 @@ class ImportForm(forms.Form):
     text = forms.CharField(
         label=_("…or paste or fix the CSV here"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "font-monospace"}),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "wrap": "off", "class": "font-monospace"}),
     )
     assign_me = forms.BooleanField(label=_("Assign these participants to me"), required=False)
 

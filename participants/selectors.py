@@ -16,6 +16,7 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -25,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from .models import EquityDimension, Participant, ParticipantValue, PriorityGroup
+from .models import DimensionValue, EquityDimension, Participant, ParticipantValue, PriorityGroup
 
 # A group is under-heard when its share of interviews is this many points below its population
 # share, or less than half of it.
@@ -231,7 +232,11 @@ def priority_group_q(group: PriorityGroup) -> Q:
 
 def priority_progress(campaign) -> list[GroupProgress]:
     """Each priority group with its interviews so far. Queries: groups, their values, one aggregate."""
-    groups = list(PriorityGroup.objects.filter(campaign=campaign).prefetch_related("values__dimension"))
+    groups = list(
+        PriorityGroup.objects.filter(campaign=campaign).prefetch_related(
+            Prefetch("values", queryset=DimensionValue.objects.select_related("dimension"))
+        )
+    )
     if not groups:
         return []
     aggregates = {}
@@ -276,7 +281,10 @@ def next_invitations(campaign, membership, cov: Coverage, days: int):
     else:
         score = Value(0.0, output_field=FloatField())
     bonus = Case(When(most_directly_impacted=True, then=Value(IMPACTED_BONUS)), default=Value(0)) + Case(
-        When(Q(not_usually_asked=True) | Q(earlier_interviews__isnull=True), then=Value(NOT_USUALLY_ASKED_BONUS)),
+        When(
+            Q(not_usually_asked=True) | Q(earlier_interviews=0) | Q(earlier_interviews__isnull=True),
+            then=Value(NOT_USUALLY_ASKED_BONUS),
+        ),
         default=Value(0),
         output_field=IntegerField(),
     )

@@ -91,7 +91,7 @@ def _filtered(campaign, form, days):
     if flag == "impacted":
         qs = qs.filter(most_directly_impacted=True)
     elif flag == "not_usually_asked":
-        qs = qs.filter(Q(not_usually_asked=True) | Q(earlier_interviews__isnull=True))
+        qs = qs.filter(Q(not_usually_asked=True) | Q(earlier_interviews=0) | Q(earlier_interviews__isnull=True))
     elif flag == "recent":
         qs = qs.filter(recently_interviewed=True)
     elif flag == "minor":
@@ -106,7 +106,12 @@ def participant_list(request, campaign):
     # Queries: campaign+membership, dimensions, their values, rule, count, page, page's values.
     dimensions = _dimensions(campaign)
     days = services.recent_interview_days(campaign)
-    form = ParticipantFilterForm(request.GET or None, dimensions=dimensions, shows_school=campaign.membership.is_lead)
+    form = ParticipantFilterForm(
+        request.GET or None,
+        dimensions=dimensions,
+        shows_school=campaign.membership.is_lead,
+        may_be_assigned=campaign.membership.role in FIELD_TEAM,
+    )
     qs = _filtered(campaign, form, days).order_by("number").prefetch_related(_values_prefetch())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])

@@ -239,3 +239,23 @@ def test_a_form_needs_a_statement_in_its_language(campaign, lead):
 def test_languages_are_independent(campaign, lead, form_en, form_es):
     assert services.current_form_for(campaign, "es") == form_es
     assert services.current_form_for(campaign, "vi") == form_en  # falls back to English
+
+
+def test_a_status_set_to_withdrawn_elsewhere_counts_as_a_withdrawal(adult, form_en, campaign, lead):
+    from participants.services import participant_set_status
+
+    record(adult, Kind.CONSENT, form_en)
+    participant_set_status(participant=adult, status=Participant.Status.WITHDRAWN, by=lead)
+    adult.refresh_from_db()
+    assert not has_current_consent(adult)
+    assert list(exclude_withdrawn(Participant.objects.filter(campaign=campaign), "pk")) == []
+    with pytest.raises(ValidationError, match="withdrew"):
+        services.require_consent(adult)
+    # Recording it through consent keeps the fact as a record; purge is then allowed.
+    services.participant_withdraw(participant=adult, by=lead)
+    assert ConsentRecord.objects.filter(participant=adult, kind=Kind.WITHDRAWAL).exists()
+    # A withdrawal record wins even if someone later moves the status back.
+    participant_set_status(participant=adult, status=Participant.Status.INVITED, by=lead)
+    adult.refresh_from_db()
+    assert not has_current_consent(adult)
+    assert adult.pk in set(withdrawn_participant_ids(campaign).values_list("pk", flat=True))

@@ -1,32 +1,39 @@
 from django import template
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
+from campaigns.models import Campaign
 from empathy.access import TEAM
 
-from ..models import Participant
-from ..selectors import priority_progress
+from ..models import Participant, TargetOverride
 
 register = template.Library()
 
 
 @register.inclusion_tag("participants/_overview_panel.html", takes_context=True)
 def participants_overview(context, campaign):
-    """Counts, priority-target progress and any target override, for the campaign overview.
+    """Participant counts and the latest priority-target override, for the campaign overview.
 
-    Aggregates only: no participant is named, so every role may see it.
+    One query (counts plus the override as subqueries). Aggregates only: no participant is
+    named, so every role may see it.
     """
-    totals = Participant.objects.filter(campaign=campaign).aggregate(
-        total=Count("pk"),
-        invited=Count("pk", filter=~Q(status=Participant.Status.NOMINATED)),
-        interviewed=Count("pk", filter=Q(status=Participant.Status.INTERVIEWED)),
+    latest = TargetOverride.objects.filter(campaign_id=OuterRef("pk")).order_by("-created_at", "-id")
+    row = (
+        Campaign.objects.filter(pk=campaign.pk)
+        .annotate(
+            total=Count("participants"),
+            invited=Count("participants", filter=~Q(participants__status=Participant.Status.NOMINATED)),
+            interviewed=Count("participants", filter=Q(participants__status=Participant.Status.INTERVIEWED)),
+            override_reason=Subquery(latest.values("reason")[:1]),
+            override_at=Subquery(latest.values("created_at")[:1]),
+            override_by=Subquery(latest.values("by__full_name")[:1]),
+            override_by_email=Subquery(latest.values("by__email")[:1]),
+        )
+        .values("total", "invited", "interviewed", "override_reason", "override_at", "override_by", "override_by_email")
+        .first()
     )
     membership = context.get("membership")
     return {
         "campaign": campaign,
-        "panel": {
-            **totals,
-            "progress": priority_progress(campaign),
-            "override": campaign.target_overrides.select_related("by").first(),
-            "team": membership is not None and membership.role in TEAM,
-        },
+        "panel": row,
+        "team": membership is not None and membership.role in TEAM,
     }

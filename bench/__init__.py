@@ -1,0 +1,1 @@
+"""The benchmark harness (`make bench`, docs/benchmarks.md) and its data generator."""

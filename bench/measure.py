@@ -1,0 +1,213 @@
+"""Step 3 of the harness: autosave, a note search, and exports next to a raw `psql \\copy`.
+
+Each measurement checks that what it needs exists (a URL, a model, a service) and otherwise
+returns {"status": "not built yet", "reason": ...}; it lights up when the app lands. What each
+one looks for is listed in docs/benchmarks.md ("Plugging in").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.db import connection
+from django.urls import NoReverseMatch, reverse
+
+from . import load
+from .generate import fk_to, get_model
+from .pages import SEARCH_TERM, campaign_lookup
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The autosave endpoint: the first of these URL names that reverses with (slug, interview id).
+AUTOSAVE_URL_NAMES = (
+    "interviews:note_autosave",
+    "interviews:autosave",
+    "interviews:note_save",
+    "interviews:notes_save",
+    "interviews:note_sync",
+    "interviews:notes_sync",
+    "interviews:sync",
+    "interviews:note_create",
+)
+AUTOSAVE_ID_KWARGS = ("interview_id", "pk", "id")
+AUTOSAVE_MARK = "[bench autosave]"
+
+EXPORTS = (("notes", "csv"), ("notes", "xlsx"))
+
+
+def not_built(reason: str) -> dict:
+    return {"status": "not built yet", "reason": reason}
+
+
+# --- Search --------------------------------------------------------------------------------------
+
+
+def measure_search(base: str, cookie: str, objects: dict, seconds: float) -> dict:
+    """One user searching (1 connection): the median is the server's answer time, not queueing."""
+    from .pages import PAGES, page_path
+
+    page = next(p for p in PAGES if p.key == "search")
+    path, why = page_path(page, objects)
+    if path is None:
+        return not_built(why)
+    status = load.get_status(base, path, cookie)
+    if status != 200:
+        return not_built(f"GET {path} answered {status}")
+    result = load.wrk(base + path, cookie, seconds, connections=1)
+    return {"status": "measured", "path": path, "term": SEARCH_TERM, "connections": 1, **result}
+
+
+# --- Autosave ------------------------------------------------------------------------------------
+
+
+def _autosave_url(slug: str, interview_id) -> tuple[str | None, str | None]:
+    for name in AUTOSAVE_URL_NAMES:
+        for kwarg in AUTOSAVE_ID_KWARGS:
+            try:
+                return reverse(name, kwargs={"slug": slug, kwarg: interview_id}), name
+            except NoReverseMatch:
+                continue
+    return None, None
+
+
+def _autosave_body(interview_id) -> str | None:
+    """A form-encoded new note; `{n}` becomes a fresh client id per request (see wrk_report.lua)."""
+    Note, Prompt = get_model("interviews.Note"), get_model("interviews.Prompt")
+    prompt = None
+    if Prompt is not None and (fk := fk_to(Note, get_model("interviews.Interview"))) is not None:
+        prompt = Note.objects.filter(**{fk.name: interview_id}).values_list("prompt", flat=True).first()
+    fields = {
+        "kind": "quote",
+        "body": f"{AUTOSAVE_MARK} The bus came late again, so I walked my brother to school.",
+        "client_id": "bench-{n}",
+        "prompt": prompt or "",
+        "version": "0",
+    }
+    return "&".join(f"{k}={v}".replace(" ", "+") for k, v in fields.items())
+
+
+def measure_autosave(base: str, cookie: str, csrf_token: str, objects: dict, seconds: float) -> dict:
+    """POST a new note to the autosave endpoint at 1 connection: the server time of one save."""
+    interview_id = objects.get("interview")
+    if interview_id is None:
+        return not_built("no interviews.Interview in the campaign")
+    path, name = _autosave_url(objects["slug"], interview_id)
+    if path is None:
+        return not_built(f"none of the URL names {', '.join(AUTOSAVE_URL_NAMES)} exists")
+    env = {
+        "BENCH_METHOD": "POST",
+        "BENCH_BODY": _autosave_body(interview_id),
+        "BENCH_CONTENT_TYPE": "application/x-www-form-urlencoded",
+    }
+    headers = [f"X-CSRFToken: {csrf_token}", f"Referer: {base}/", "HX-Request: true"]
+    probe = load.wrk(base + path, cookie, 1, connections=1, extra_env=env, headers=headers)
+    if probe["requests"] and probe["non2xx"] == probe["requests"]:
+        return {
+            "status": "failed",
+            "path": path,
+            "url_name": name,
+            "reason": "every request answered non-2xx: teach _autosave_body in bench/measure.py the endpoint's fields",
+        }
+    result = load.wrk(base + path, cookie, seconds, connections=1, extra_env=env, headers=headers)
+    _remove_autosaved_notes()
+    return {"status": "measured", "path": path, "url_name": name, "connections": 1, **result}
+
+
+def _remove_autosaved_notes():
+    """Keep the generated campaign as generated: drop the notes the measurement added."""
+    Note = get_model("interviews.Note")
+    text = "body" if any(f.name == "body" for f in Note._meta.fields) else "text"
+    Note.objects.filter(**{f"{text}__startswith": AUTOSAVE_MARK}).delete()
+
+
+# --- psql \copy baseline and exports ----------------------------------------------------------------
+
+
+def notes_export_queryset(campaign):
+    """The notes of `campaign` with the columns a notes export writes, as one ORM query."""
+    Note, Interview, Prompt = (get_model(x) for x in ("interviews.Note", "interviews.Interview", "interviews.Prompt"))
+    Participant = get_model("participants.Participant")
+    where = campaign_lookup(Note, campaign)
+    names = {f.name for f in Note._meta.concrete_fields}
+    columns = ["pk"]
+    interview = fk_to(Note, Interview) if Interview else None
+    if interview is not None:
+        columns.append(interview.name)
+        participant = fk_to(Interview, Participant)
+        if participant is not None:
+            columns.append(f"{interview.name}__{participant.name}__code")
+    prompt = fk_to(Note, Prompt) if Prompt else None
+    if prompt is not None:
+        columns.append(f"{prompt.name}__text")
+    columns += [n for n in ("kind", "body", "text", "created_at") if n in names]
+    return Note.objects.filter(**where).order_by("pk").values_list(*columns)
+
+
+def copy_baseline(campaign, database_url: str, runs: int = 3) -> dict:
+    """Time `psql \\copy (<the notes export query>) TO file CSV`; the best of `runs`."""
+    if get_model("interviews.Note") is None:
+        return not_built("no interviews.Note model")
+    from psycopg import ClientCursor
+
+    qs = notes_export_queryset(campaign)
+    sql, params = qs.query.sql_with_params()
+    connection.ensure_connection()
+    query = ClientCursor(connection.connection).mogrify(sql, params).replace("\n", " ")
+    out = Path("/tmp") / f"bench-notes-copy-{os.getpid()}.csv"
+    command = f"\\copy ({query}) TO '{out}' WITH (FORMAT csv, HEADER)"
+    best, rows = None, None
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run(["psql", database_url, "-X", "-v", "ON_ERROR_STOP=1", "-c", command], capture_output=True)
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:
+            return {"status": "failed", "reason": done.stderr.decode()[-500:]}
+        match = re.search(rb"COPY (\d+)", done.stdout)
+        rows = int(match.group(1)) if match else None
+        best = elapsed if best is None else min(best, elapsed)
+    size = out.stat().st_size
+    out.unlink(missing_ok=True)
+    return {
+        "status": "measured",
+        "seconds": round(best, 3),
+        "rows": rows,
+        "mb": round(size / 2**20, 1),
+        "columns": list(qs.query.values_select) or ["pk"],
+    }
+
+
+def run_export(slug: str, user_email: str, kind: str, fmt: str) -> dict:
+    """Run one export in a fresh process (bench/export_worker.py); its peak RSS via wait4."""
+    command = [sys.executable, "-m", "bench.export_worker", slug, user_email, kind, fmt]
+    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "True"}
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=errors)
+        stdout = process.stdout.read()
+        process.stdout.close()
+        # wait4, not wait: it returns this child's own resource usage, peak RSS included.
+        _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        stderr = errors.read()
+    peak_mb = round(usage.ru_maxrss / 1024, 1)  # Linux reports kilobytes
+    for line in stdout.decode().splitlines():
+        if line.startswith("BENCH_JSON "):
+            return {**json.loads(line.removeprefix("BENCH_JSON ")), "peak_mb": peak_mb}
+    return {"status": "failed", "reason": (stderr.decode() or stdout.decode())[-800:], "peak_mb": peak_mb}
+
+
+def measure_exports(campaign, user_email: str, copy: dict) -> dict:
+    results = {}
+    for kind, fmt in EXPORTS:
+        result = run_export(campaign.slug, user_email, kind, fmt)
+        if result.get("status") == "measured" and copy.get("status") == "measured" and copy["seconds"]:
+            result["ratio_to_copy"] = round(result["seconds"] / copy["seconds"], 2)
+        results[f"{kind}.{fmt}"] = result
+    return results

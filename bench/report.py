@@ -1,0 +1,153 @@
+"""The targets of issue 9, checked against a run's numbers, and the table the harness prints."""
+
+from __future__ import annotations
+
+P95_MS = 150  # every page, 4 concurrent users
+FLOOR_SHARE = 0.30  # every page's requests/s at least this share of the floor view's
+AUTOSAVE_P50_MS = 30
+SEARCH_P50_MS = 100
+COPY_RATIO = 3.0  # CSV export time at most this many times the psql \copy time
+PEAK_MB = 200  # every export worker's peak memory
+GENERATION_SECONDS = 180  # the large campaign
+
+
+def check_targets(results: dict) -> list[dict]:
+    """One row per target: what, the value, the limit, and pass (True/False; None = not measured)."""
+    rows = []
+    floor = results["pages"].get("floor", {})
+    floor_rps = floor.get("requests_per_s") if floor.get("status") == "measured" else None
+    for key, page in results["pages"].items():
+        measured = page.get("status") == "measured"
+        if not measured:
+            rows.append({"target": f"{key}: page", "value": page.get("status"), "limit": "built", "pass": None})
+            continue
+        rows.append(
+            {
+                "target": f"{key}: p95 at 4 users",
+                "value": page["p95_ms"],
+                "limit": f"< {P95_MS} ms",
+                "pass": page["p95_ms"] < P95_MS,
+            }
+        )
+        large, tiny = page.get("queries_large"), page.get("queries_tiny")
+        rows.append(
+            {
+                "target": f"{key}: SQL queries large = tiny",
+                "value": f"{large} / {tiny}",
+                "limit": "equal",
+                "pass": None if large is None or tiny is None else large == tiny,
+            }
+        )
+        if key != "floor":
+            share = round(page["requests_per_s"] / floor_rps, 2) if floor_rps else None
+            page["share_of_floor"] = share
+            rows.append(
+                {
+                    "target": f"{key}: req/s vs floor",
+                    "value": share,
+                    "limit": f">= {FLOOR_SHARE:.0%} of floor",
+                    "pass": None if share is None else share >= FLOOR_SHARE,
+                }
+            )
+        if page.get("errors"):
+            rows.append({"target": f"{key}: errors", "value": page["errors"], "limit": "0", "pass": False})
+    search, autosave = results.get("search", {}), results.get("autosave", {})
+    rows.append(_simple("search: p50 (1 user)", search, "p50_ms", SEARCH_P50_MS, "ms"))
+    rows.append(_simple("autosave: p50 (1 user)", autosave, "p50_ms", AUTOSAVE_P50_MS, "ms"))
+    for name, export in results.get("exports", {}).items():
+        if export.get("status") != "measured":
+            rows.append({"target": f"export {name}", "value": export.get("status"), "limit": "built", "pass": None})
+            continue
+        if name.endswith(".csv"):
+            ratio = export.get("ratio_to_copy")
+            rows.append(
+                {
+                    "target": f"export {name}: time vs psql \\copy",
+                    "value": ratio,
+                    "limit": f"<= {COPY_RATIO}x",
+                    "pass": None if ratio is None else ratio <= COPY_RATIO,
+                }
+            )
+        rows.append(
+            {
+                "target": f"export {name}: worker peak memory",
+                "value": export.get("peak_mb"),
+                "limit": f"< {PEAK_MB} MB",
+                "pass": export.get("peak_mb") is not None and export["peak_mb"] < PEAK_MB,
+            }
+        )
+    generation = results.get("generation", {}).get("large", {})
+    if generation.get("seconds") is not None:
+        rows.append(
+            {
+                "target": "generate the large campaign",
+                "value": generation["seconds"],
+                "limit": f"< {GENERATION_SECONDS} s",
+                "pass": generation["seconds"] < GENERATION_SECONDS,
+            }
+        )
+    return rows
+
+
+def _simple(label, result, key, limit, unit):
+    if result.get("status") != "measured":
+        return {
+            "target": label,
+            "value": result.get("status", "not measured"),
+            "limit": f"< {limit} {unit}",
+            "pass": None,
+        }
+    return {"target": label, "value": result[key], "limit": f"< {limit} {unit}", "pass": result[key] < limit}
+
+
+def _fmt(value, digits=1):
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def table(results: dict) -> str:
+    lines = []
+    header = f"{'page':<14}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'floor':>7}{'SQL L/T':>10}"
+    header += f"{'1 req (SQL) ms':>17}  notes"
+    lines += [header, "-" * len(header)]
+    for key, page in results["pages"].items():
+        if page.get("status") != "measured":
+            lines.append(f"{key:<14}{'':>60}  {page.get('status')}: {page.get('reason', '')}")
+            continue
+        queries = f"{_fmt(page.get('queries_large'))}/{_fmt(page.get('queries_tiny'))}"
+        share = page.get("share_of_floor")
+        one_request = f"{_fmt(page.get('request_ms_in_process'))} ({_fmt(page.get('sql_ms_in_process'))})"
+        notes = []
+        if page.get("errors"):
+            notes.append(f"{page['errors']} errors")
+        lines.append(
+            f"{key:<14}{_fmt(page['requests_per_s']):>8}{_fmt(page['p50_ms']):>9}{_fmt(page['p95_ms']):>9}"
+            f"{(f'{share:.0%}' if share is not None else '—'):>7}{queries:>10}"
+            f"{one_request:>17}  {'; '.join(notes)}"
+        )
+    lines.append("")
+    for name in ("search", "autosave", "copy"):
+        result = results.get(name, {})
+        if result.get("status") == "measured" and "p50_ms" in result:
+            lines.append(f"{name:<14} p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms (1 user)")
+        elif result.get("status") == "measured":
+            lines.append(f"{name:<14} {result['seconds']:.2f} s for {result['rows']} rows ({result['mb']} MB)")
+        else:
+            lines.append(f"{name:<14} {result.get('status', 'not measured')}: {result.get('reason', '')}")
+    for name, export in results.get("exports", {}).items():
+        if export.get("status") == "measured":
+            lines.append(
+                f"export {name:<7} {export['seconds']:.2f} s, {_fmt(export.get('rows'))} rows, "
+                f"peak {export['peak_mb']} MB, {_fmt(export.get('ratio_to_copy'), 2)}x copy"
+            )
+        else:
+            lines.append(f"export {name:<7} {export.get('status')}: {export.get('reason', '')}")
+    lines.append("")
+    lines.append("targets:")
+    for row in results["targets"]:
+        verdict = {True: "PASS", False: "FAIL", None: "n/a "}[row["pass"]]
+        lines.append(f"  {verdict}  {row['target']}: {_fmt(row['value'])} (target {row['limit']})")
+    return "\n".join(lines)

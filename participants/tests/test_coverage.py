@@ -1,0 +1,115 @@
+import pytest
+from django.urls import reverse
+
+from participants.models import Participant
+from participants.selectors import coverage
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(cov, dimension):
+    [d] = [d for d in cov.dimensions if d.dimension == dimension]
+    return d, {row.label: row for row in d.rows}
+
+
+@pytest.fixture
+def heard(dims, make_people):
+    make_people(4, values=[dims["no"], dims["en"]], status=Participant.Status.INTERVIEWED)
+    make_people(2, values=[dims["yes"], dims["es"]], status=Participant.Status.INVITED)
+    make_people(2, values=[dims["no"]], status=Participant.Status.INVITED)
+    make_people(1, values=[dims["yes"]], status=Participant.Status.DECLINED)
+    make_people(3, values=[dims["yes"], dims["vi"]])  # nominated: not counted as invited
+    return dims
+
+
+def test_shares_of_population_invited_and_interviewed(campaign, heard):
+    cov = coverage(campaign)
+    assert (cov.total, cov.invited, cov.interviewed, cov.pipeline) == (12, 9, 4, 8)
+    d, rows = _rows(cov, heard["el"])
+    assert d.shares_complete and d.share_total == 100
+    yes, no = rows["Yes"], rows["No"]
+    assert (yes.invited, yes.invited_share, yes.interviewed, yes.interviewed_share) == (3, 33.3, 0, 0.0)
+    assert (no.invited, no.invited_share, no.interviewed, no.interviewed_share) == (6, 66.7, 4, 100.0)
+    assert (yes.gap, no.gap) == (-18.0, 18.0)
+    assert yes.under_heard and not no.under_heard
+    assert "Not recorded" not in rows
+
+
+def test_empty_groups_and_unrecorded_values(campaign, heard):
+    cov = coverage(campaign)
+    _d, rows = _rows(cov, heard["lang"])
+    vietnamese = rows["Vietnamese"]  # nobody invited or interviewed yet
+    assert (vietnamese.invited, vietnamese.invited_share, vietnamese.interviewed_share) == (0, 0.0, 0.0)
+    assert vietnamese.gap == -20.0 and vietnamese.under_heard
+    unrecorded = rows["Not recorded"]  # invited people with no home language recorded
+    assert (unrecorded.invited, unrecorded.invited_share, unrecorded.gap) == (3, 33.3, None)
+    assert not unrecorded.under_heard
+
+
+def test_shares_that_do_not_sum_to_100_are_flagged_and_used_as_entered(campaign, heard, client_for, lead):
+    heard["es"].population_share = 20
+    heard["es"].save()
+    heard["vi"].population_share = None
+    heard["vi"].save()
+    cov = coverage(campaign)
+    d, rows = _rows(cov, heard["lang"])
+    assert d.share_total == 70 and not d.shares_complete
+    assert rows["Spanish"].gap == -20.0
+    assert rows["Vietnamese"].gap is None and not rows["Vietnamese"].under_heard
+    page = client_for(lead).get(reverse("participants:coverage", args=[campaign.slug])).content.decode()
+    assert "The population shares add up to 70%, not 100%." in page
+
+
+def test_under_heard_groups_are_called_out_in_words_marginalized_first(campaign, heard, client_for, analyst):
+    cov = coverage(campaign)
+    labels = [row.label for _d, row in cov.under_heard]
+    assert labels[0] == "Yes"  # the only value flagged as often marginalized
+    assert set(labels) == {"Yes", "Spanish", "Vietnamese"}
+    page = client_for(analyst).get(reverse("participants:coverage", args=[campaign.slug])).content.decode()
+    assert "English learner: Yes</strong>" in page
+    assert "18% of the affected population, 0% of interviews (0 of 4)." in page
+    assert 'width="33.3%"' in page  # the invited bar for English learners
+
+
+def test_coverage_with_no_participants(campaign, dims, client_for, lead):
+    cov = coverage(campaign)
+    assert (cov.total, cov.invited, cov.interviewed) == (0, 0, 0)
+    _d, rows = _rows(cov, dims["el"])
+    assert rows["Yes"].invited_share is None and rows["Yes"].gap is None
+    assert cov.under_heard == []
+    page = client_for(lead).get(reverse("participants:coverage", args=[campaign.slug]))
+    assert page.status_code == 200
+    assert b"No interviews yet" in page.content
+
+
+def test_coverage_without_dimensions_has_an_empty_state(campaign, client_for, lead):
+    page = client_for(lead).get(reverse("participants:coverage", args=[campaign.slug]))
+    assert b"Coverage needs equity dimensions" in page.content
+
+
+def test_coverage_is_computed_in_a_fixed_number_of_queries(campaign, heard, make_people, django_assert_num_queries):
+    # dimensions, their values, campaign totals, per-value counts (GROUP BY)
+    with django_assert_num_queries(4):
+        coverage(campaign)
+    make_people(100, values=[heard["yes"], heard["vi"]], status=Participant.Status.INTERVIEWED)
+    with django_assert_num_queries(4):
+        cov = coverage(campaign)
+    assert cov.interviewed == 104
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_coverage_page_runs_a_fixed_number_of_queries(
+    campaign, dims, make_people, client_for, lead, django_assert_num_queries, size
+):
+    from participants.factories import PriorityGroupFactory
+
+    group = PriorityGroupFactory(campaign=campaign, role="family")
+    group.values.add(dims["yes"])
+    make_people(size, values=[dims["yes"], dims["es"]], status=Participant.Status.INTERVIEWED)
+    client = client_for(lead)
+    # session, user, membership+campaign, dimensions, values, totals, per-value counts,
+    # priority groups, their values+dimensions, group counts, then the session save (3)
+    with django_assert_num_queries(13):
+        response = client.get(reverse("participants:coverage", args=[campaign.slug]))
+    assert response.status_code == 200
+    assert f"{size} of 3 interviews" in response.content.decode()
