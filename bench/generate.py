@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from . import textbank as tb
 
@@ -89,14 +89,18 @@ class NotReady(Exception):
 
 
 def get_model(label: str):
-    """The model `app_label.Model`, or None while its app or model does not exist yet."""
+    """The model `app_label.Model`, or None while its app, model or table does not exist yet."""
     app_label, name = label.split(".")
     if not any(c.label == app_label for c in apps.get_app_configs()):
         return None
     try:
-        return apps.get_model(app_label, name)
+        model = apps.get_model(app_label, name)
     except LookupError:
         return None
+    # A model whose migration is not written yet has no table: not built yet either.
+    if model._meta.db_table not in connection.introspection.table_names():
+        return None
+    return model
 
 
 def require(*labels):
@@ -567,6 +571,7 @@ def generate_interviews_and_notes(ctx: Context) -> dict:
                 language=p.preferred_language,
                 mode=in_person,
                 place=p.school,
+                place_or_link=p.school,
                 location=p.school,
                 where=p.school,
                 status=completed,
@@ -676,6 +681,7 @@ def generate_synthesis(ctx: Context) -> dict:
         values = {
             "campaign": campaign,
             "note": note,
+            "participant_id": getattr(note, "participant_id", None),
             "start": start,
             "end": end,
             "start_offset": start,
@@ -689,6 +695,7 @@ def generate_synthesis(ctx: Context) -> dict:
             "created_by": ctx.lead,
             "starred": rng.random() < 0.05,
             "is_starred": rng.random() < 0.05,
+            "dissenting": rng.random() < 0.02,
             "position": i,
         }
         if theme_fk:
@@ -707,10 +714,42 @@ def generate_synthesis(ctx: Context) -> dict:
     counts = {"tags": len(tags), "themes": len(themes), "highlights": len(highlights), "highlight_tags": tag_links}
     if theme_links:
         counts["highlight_themes"] = theme_links
+    WhyStep = get_model("synthesis.WhyStep")
+    if WhyStep is not None:
+        counts["why_steps"] = _why_steps(ctx, WhyStep, Theme, Highlight, themes, highlights, on_theme, rng)
     RootCause = get_model("synthesis.RootCause")
     if RootCause is not None and size.root_causes:
         counts["root_causes"] = _root_causes(ctx, RootCause, Theme, Highlight, themes, highlights, on_theme, rng)
     return counts
+
+
+WHY_CHAIN_THEMES = 10  # themes with a five-step why-chain (large); the tiny campaign has fewer themes
+
+
+def _why_steps(ctx, WhyStep, Theme, Highlight, themes, highlights, on_theme, rng) -> int:
+    """A five-step why-chain under each of the first themes, every step citing highlights of its theme."""
+    theme_fk = fk_to(WhyStep, Theme)
+    if theme_fk is None:
+        raise NotReady("synthesis.WhyStep has no foreign key to Theme: teach bench/generate.py")
+    evidence = {}
+    for h, t in zip(highlights, on_theme, strict=True):
+        if t is not None:
+            evidence.setdefault(t.pk, []).append(h.pk)
+    builder = Builder(WhyStep, rng)
+    steps, cited = [], []
+    for c, theme in enumerate(themes[:WHY_CHAIN_THEMES]):
+        for depth in range(5):
+            text = tb.WHY_STEPS[(c + depth) % len(tb.WHY_STEPS)]
+            values = {"answer": text, "text": text, "statement": text, "position": depth, "author": ctx.lead}
+            steps.append(builder.make(**{theme_fk.name: theme, **values}))
+            cited.append(theme)
+    bulk(WhyStep, steps)
+    links = []
+    for step, theme in zip(steps, cited, strict=True):
+        pool = evidence.get(theme.pk) or [highlights[0].pk]
+        links += [(step.pk, h) for h in rng.sample(pool, min(2, len(pool)))]
+    link(WhyStep, Highlight, links, rng)
+    return len(steps)
 
 
 def _root_causes(ctx, RootCause, Theme, Highlight, themes, highlights, on_theme, rng) -> int:
@@ -806,14 +845,21 @@ def generate_campaign(*, slug: str, size: Size, seed: int, lead, title: str | No
     return {"campaign": campaign, "seconds": round(time.perf_counter() - started, 2), "parts": parts}
 
 
+MODELS_USED = (
+    "participants.Participant",
+    "consent.ConsentRecord",
+    "interviews.InterviewGuide",
+    "interviews.Prediction",
+    "interviews.Interview",
+    "interviews.Note",
+    "synthesis.Tag",
+    "synthesis.Theme",
+    "synthesis.Highlight",
+    "synthesis.WhyStep",
+    "synthesis.RootCause",
+)
+
+
 def available_parts() -> list[str]:
-    """The parts whose models exist now: part of the fingerprint that decides whether data is reused."""
-    needs = {
-        "team": (),
-        "participants": ("participants.Participant",),
-        "consent": ("consent.ConsentRecord",),
-        "guides": ("interviews.InterviewGuide",),
-        "interviews": ("interviews.Interview", "interviews.Note"),
-        "synthesis": ("synthesis.Highlight", "synthesis.Tag", "synthesis.Theme", "synthesis.RootCause"),
-    }
-    return [name for name, labels in needs.items() if all(get_model(label) for label in labels)]
+    """The models the generator uses that exist now: in the fingerprint that decides reuse."""
+    return [label for label in MODELS_USED if get_model(label) is not None]

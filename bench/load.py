@@ -49,7 +49,7 @@ def ensure_wrk() -> str:
 
 def wrk_version() -> str:
     out = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
-    match = re.search(r"wrk ([\w.\-]+)", out.stdout + out.stderr)
+    match = re.search(r"wrk (\S+)", out.stdout + out.stderr)
     return match.group(1) if match else "unknown"
 
 

@@ -109,7 +109,18 @@ def _fmt(value, digits=1):
 
 
 def table(results: dict) -> str:
-    lines = []
+    machine, settings = results.get("machine", {}), results.get("settings", {})
+    lines = [
+        f"{machine.get('cores')} cores, Python {machine.get('python')}, Django {machine.get('django')}, "
+        f"PostgreSQL {machine.get('postgres', '').split()[0]}, Redis {machine.get('redis')}, "
+        f"commit {machine.get('git_commit', '')[:9]}{' (dirty)' if machine.get('git_dirty') else ''}",
+        f"load average (1/5/15 min) at start {results.get('load_average_at_start')}, "
+        f"at end {results.get('load_average_at_end')}",
+        f"{settings.get('seconds_per_page')} s per page, {settings.get('connections')} connections, "
+        f"{settings.get('gunicorn_workers')} gunicorn workers; floor runs (req/s): "
+        f"{results.get('pages', {}).get('floor', {}).get('floor_runs_requests_per_s')}",
+        "",
+    ]
     header = f"{'page':<14}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'floor':>7}{'SQL L/T':>10}"
     header += f"{'1 req (SQL) ms':>17}  notes"
     lines += [header, "-" * len(header)]

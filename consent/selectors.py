@@ -162,11 +162,16 @@ def _withdrawn_q() -> Q:
     return Q(status=WITHDRAWN) | Q(Exists(ConsentRecord.objects.withdrawals().filter(participant_id=OuterRef("pk"))))
 
 
+def _withdrawal_record_participant_ids() -> QuerySet:
+    # Served by the partial index consent_withdrawals: a small, uncorrelated subquery.
+    return ConsentRecord.objects.withdrawals().values("participant_id")
+
+
 def withdrawn_participant_ids(campaign=None) -> QuerySet:
     """Ids of participants who withdrew, as a lazy subquery (use in `__in` filters)."""
     from participants.models import Participant
 
-    participants = Participant.objects.filter(_withdrawn_q())
+    participants = Participant.objects.filter(Q(status=WITHDRAWN) | Q(pk__in=_withdrawal_record_participant_ids()))
     if campaign is not None:
         participants = participants.filter(campaign=campaign)
     return participants.values("pk")
@@ -177,8 +182,12 @@ def exclude_withdrawn(queryset: QuerySet, participant_path: str = "participant")
 
     `participant_path` is the lookup from the queryset's model to the participant, e.g.
     "participant" for Interview, "interview__participant" for Note, "pk" for Participant.
+    Rows with no participant are kept.
     """
-    return queryset.exclude(**{f"{participant_path}__in": withdrawn_participant_ids()})
+    status = "status" if participant_path in ("pk", "id") else f"{participant_path}__status"
+    return queryset.exclude(
+        Q(**{f"{participant_path}__in": _withdrawal_record_participant_ids()}) | Q(**{status: WITHDRAWN})
+    )
 
 
 def with_consent_flags(participants: QuerySet) -> QuerySet:

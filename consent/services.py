@@ -38,8 +38,9 @@ RETENTION_WARNING_DAYS = 14
 # The participant's identifying fields: removed by a purge (all) and by retention (names, contacts).
 PURGED_FIELDS = {"full_name": "", "email": "", "phone": "", "note": "", "school": "", "grade": "", "person": None}
 RETENTION_FIELDS = {"full_name": "", "email": "", "phone": "", "note": "", "person": None}
-# Statuses from which a complete consent moves a participant to "consented".
-BEFORE_CONSENT = (Participant.Status.NOMINATED, Participant.Status.INVITED)
+# Statuses from which a complete consent moves a participant to "consented" (one who declined
+# and changed their mind included); later statuses (scheduled, interviewed) are left alone.
+BEFORE_CONSENT = (Participant.Status.NOMINATED, Participant.Status.INVITED, Participant.Status.DECLINED)
 
 
 # --- Statements and forms -------------------------------------------------------------------
@@ -369,7 +370,9 @@ def link_url(token: str) -> str:
 
 
 @transaction.atomic
-def link_create(*, participant, delivery: str, by, request=None) -> tuple[ParticipantLink, str]:
+def link_create(
+    *, participant, delivery: str, by, request=None, notify: bool = True
+) -> tuple[ParticipantLink, str]:
     """A new link for the participant (earlier ones stop working). Returns it and its token.
 
     The token is the signed random secret; only the secret's hash is stored, so the token is
@@ -394,7 +397,8 @@ def link_create(*, participant, delivery: str, by, request=None) -> tuple[Partic
         detail={"what": "participant link created", "link": link.pk, "delivery": delivery},
         request=request,
     )
-    if delivery == ParticipantLink.Delivery.EMAIL:
+    # notify=False: the caller emails the link itself (reminders put it in the interview reminder).
+    if delivery == ParticipantLink.Delivery.EMAIL and notify:
         from .tasks import send_participant_link
 
         transaction.on_commit(lambda: send_participant_link.delay(link.pk, token))

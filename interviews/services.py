@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from campaigns.models import Campaign, Role
+from campaigns.models import Role
 
-from .models import InterviewGuide, Prediction, Prompt, PromptPattern
+from .models import Interview, InterviewGuide, Prediction, Prompt, PromptPattern
 
 KIND_ORDER = list(Prompt.Kind.values)
 # Added to positions before renumbering a group, so no two rows ever share a position
@@ -238,12 +238,10 @@ def predictions_locked(campaign) -> bool:
     """Whether the team's predictions are frozen.
 
     The method asks for predictions before the first interview, so they can be checked
-    honestly afterwards. The wiring point: once the Interview model exists, this becomes
-    "has any interview of this campaign started" (e.g. `campaign.interviews.started().exists()`).
-    Until then the campaign leaving the planning stage stands for that moment. Every caller
-    (the page, the service below) asks this one function, so that change is a one-line edit.
+    honestly afterwards: they lock as soon as any interview of this campaign has started
+    (in progress or completed). Every caller (the page, the service below) asks this one function.
     """
-    return campaign.status != Campaign.Status.PLANNING
+    return Interview.objects.filter(campaign=campaign).started().exists()
 
 
 @transaction.atomic

@@ -55,6 +55,7 @@ class ValueCoverage:
     invited_share: float | None
     interviewed_share: float | None
     pipeline_share: float | None
+    interviewed_total: int = 0  # the denominator of interviewed_share
 
     @property
     def marginalized(self) -> bool:
@@ -69,10 +70,15 @@ class ValueCoverage:
 
     @property
     def under_heard(self) -> bool:
+        """Interviews fall short of the group's share by more than 5 points (or by more than half),
+        and by at least one whole interview: with 12 interviews, a 1% group is not "missing"."""
         if self.value is None or not self.population_share or self.interviewed_share is None:
             return False
+        expected = self.population_share * self.interviewed_total / 100
+        if expected - self.interviewed < 1:
+            return False
         return (
-            self.interviewed_share <= self.population_share - UNDER_HEARD_POINTS
+            self.interviewed_share < self.population_share - UNDER_HEARD_POINTS
             or self.interviewed_share < self.population_share / 2
         )
 
@@ -89,6 +95,7 @@ class DimensionCoverage:
     dimension: EquityDimension
     rows: list[ValueCoverage] = field(default_factory=list)
     share_total: float | None = None
+    recorded: dict = field(default_factory=dict)  # people with a recorded value: invited, interviewed, pipeline
 
     @property
     def shares_complete(self) -> bool:
@@ -159,19 +166,18 @@ def coverage(campaign) -> Coverage:
     }
     result = []
     for dimension in dimensions:
-        rows = []
-        seen = {"invited": 0, "interviewed": 0, "pipeline": 0}
-        shares = [v.population_share for v in dimension.values.all() if v.population_share is not None]
-        for value in dimension.values.all():
-            c = counts.get(value.pk, {"invited": 0, "interviewed": 0, "pipeline": 0})
-            for key in seen:
-                seen[key] += c[key]
-            rows.append(_row(value, value.label, value.population_share, c, totals))
-        missing = {key: totals[key] - seen[key] for key in seen}
+        counted = [(value, counts.get(value.pk, _ZERO)) for value in dimension.values.all()]
+        # Shares are among the people whose value in this dimension is recorded: population
+        # shares describe the group the dimension is about (e.g. students, for "English learner").
+        recorded = {key: sum(c[key] for _v, c in counted) for key in _ZERO}
+        rows = [_row(value, value.label, value.population_share, c, recorded) for value, c in counted]
+        missing = {key: totals[key] - recorded[key] for key in _ZERO}
         if any(missing.values()):
+            # Not recorded: its share of everyone, so the reader sees how much is unknown.
             rows.append(_row(None, _("Not recorded"), None, missing, totals))
+        shares = [v.population_share for v in dimension.values.all() if v.population_share is not None]
         share_total = float(sum(shares, Decimal(0))) if shares else None
-        result.append(DimensionCoverage(dimension=dimension, rows=rows, share_total=share_total))
+        result.append(DimensionCoverage(dimension=dimension, rows=rows, share_total=share_total, recorded=recorded))
     return Coverage(
         dimensions=result,
         total=totals["total"],
@@ -185,6 +191,9 @@ def _invited_statuses():
     return [s for s in Participant.Status.values if s != Participant.Status.NOMINATED]
 
 
+_ZERO = {"invited": 0, "interviewed": 0, "pipeline": 0}
+
+
 def _row(value, label, population_share, c, totals) -> ValueCoverage:
     return ValueCoverage(
         value=value,
@@ -196,6 +205,7 @@ def _row(value, label, population_share, c, totals) -> ValueCoverage:
         invited_share=_share(c["invited"], totals["invited"]),
         interviewed_share=_share(c["interviewed"], totals["interviewed"]),
         pipeline_share=_share(c["pipeline"], totals["pipeline"]),
+        interviewed_total=totals["interviewed"],
     )
 
 

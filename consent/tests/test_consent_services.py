@@ -259,3 +259,10 @@ def test_a_status_set_to_withdrawn_elsewhere_counts_as_a_withdrawal(adult, form_
     adult.refresh_from_db()
     assert not has_current_consent(adult)
     assert adult.pk in set(withdrawn_participant_ids(campaign).values_list("pk", flat=True))
+
+
+def test_consent_does_not_move_a_scheduled_participant_back(campaign, form_en):
+    scheduled = ParticipantFactory(campaign=campaign, status=Participant.Status.SCHEDULED)
+    record(scheduled, Kind.CONSENT, form_en)
+    scheduled.refresh_from_db()
+    assert scheduled.status == Participant.Status.SCHEDULED

@@ -3,9 +3,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
 from campaigns.factories import CampaignFactory, MembershipFactory
-from campaigns.models import Campaign, Role
+from campaigns.models import Role
 from interviews import services
-from interviews.factories import InterviewGuideFactory, PredictionFactory
+from interviews.factories import InterviewFactory, InterviewGuideFactory, PredictionFactory
 from interviews.models import Prediction, Prompt
 
 pytestmark = pytest.mark.django_db
@@ -164,10 +164,11 @@ def test_predictions_can_be_written_and_rewritten_while_planning(campaign, inter
     assert after[1].pk == first["Buses"]  # an unchanged line keeps its row
 
 
-def test_predictions_lock_once_interviewing_starts(campaign, interviewer):
+def test_predictions_lock_once_an_interview_starts(campaign, interviewer):
     PredictionFactory(campaign=campaign, author=interviewer, text="Buses")
-    campaign.status = Campaign.Status.INTERVIEWING
-    campaign.save()
+    interview = InterviewFactory(campaign=campaign, interviewer=interviewer)
+    assert not services.predictions_locked(campaign)  # scheduled is not started
+    interview.mark_started()
     assert services.predictions_locked(campaign)
     with pytest.raises(ValidationError):
         services.prediction_list_replace(campaign=campaign, author=interviewer, lines=["Something new"])

@@ -1,9 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from campaigns.models import Campaign
-from interviews.factories import PredictionFactory
-from interviews.models import Prediction
+from interviews.factories import InterviewFactory, PredictionFactory
+from interviews.models import Interview, Prediction
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +52,7 @@ def test_once_interviewing_starts_predictions_are_locked_and_shown_to_all(client
     PredictionFactory(
         campaign=campaign, author=cast["analyst"], text="Absence is about health", status=Prediction.Status.CONTRADICTED
     )
-    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.INTERVIEWING)
+    InterviewFactory(campaign=campaign, interviewer=cast["interviewer"], status=Interview.Status.COMPLETED)
     client = client_for(cast["interviewer"])
     body = client.get(url(campaign)).content.decode()
     assert "Locked" in body
@@ -79,7 +78,7 @@ def test_predictions_page_query_count(client_for, cast, campaign, django_assert_
         for i in range(n):
             PredictionFactory(campaign=campaign, author=cast[role], text=f"{role} {i}")
     client = client_for(cast["lead"])
-    # session, user, membership+campaign, all predictions with their authors; then the
-    # session's sliding expiry is saved (savepoint, update, release)
-    with django_assert_num_queries(7):
+    # session, user, membership+campaign, has an interview started (the lock), all predictions
+    # with their authors; then the session's sliding expiry is saved (savepoint, update, release)
+    with django_assert_num_queries(8):
         assert client.get(url(campaign)).status_code == 200

@@ -14,7 +14,7 @@ def _rows(cov, dimension):
 
 @pytest.fixture
 def heard(dims, make_people):
-    make_people(4, values=[dims["no"], dims["en"]], status=Participant.Status.INTERVIEWED)
+    make_people(10, values=[dims["no"], dims["en"]], status=Participant.Status.INTERVIEWED)
     make_people(2, values=[dims["yes"], dims["es"]], status=Participant.Status.INVITED)
     make_people(2, values=[dims["no"]], status=Participant.Status.INVITED)
     make_people(1, values=[dims["yes"]], status=Participant.Status.DECLINED)
@@ -24,15 +24,32 @@ def heard(dims, make_people):
 
 def test_shares_of_population_invited_and_interviewed(campaign, heard):
     cov = coverage(campaign)
-    assert (cov.total, cov.invited, cov.interviewed, cov.pipeline) == (12, 9, 4, 8)
+    assert (cov.total, cov.invited, cov.interviewed, cov.pipeline) == (18, 15, 10, 14)
     d, rows = _rows(cov, heard["el"])
     assert d.shares_complete and d.share_total == 100
     yes, no = rows["Yes"], rows["No"]
-    assert (yes.invited, yes.invited_share, yes.interviewed, yes.interviewed_share) == (3, 33.3, 0, 0.0)
-    assert (no.invited, no.invited_share, no.interviewed, no.interviewed_share) == (6, 66.7, 4, 100.0)
+    assert (yes.invited, yes.invited_share, yes.interviewed, yes.interviewed_share) == (3, 20.0, 0, 0.0)
+    assert (no.invited, no.invited_share, no.interviewed, no.interviewed_share) == (12, 80.0, 10, 100.0)
     assert (yes.gap, no.gap) == (-18.0, 18.0)
     assert yes.under_heard and not no.under_heard
     assert "Not recorded" not in rows
+
+
+def test_shares_are_among_people_whose_value_is_recorded(campaign, heard):
+    _d, rows = _rows(coverage(campaign), heard["lang"])
+    # 12 invited people have a home language recorded (10 English, 2 Spanish); 3 do not.
+    assert (rows["English"].invited_share, rows["Spanish"].invited_share) == (83.3, 16.7)
+    assert rows["English"].interviewed_total == 10
+
+
+def test_a_small_group_is_not_under_heard_before_it_could_be(campaign, dims, make_people):
+    # 4 interviews: an 18% group would be 0.7 of an interview, so it is not yet "missing".
+    make_people(4, values=[dims["no"]], status=Participant.Status.INTERVIEWED)
+    _d, rows = _rows(coverage(campaign), dims["el"])
+    assert rows["Yes"].gap == -18.0 and not rows["Yes"].under_heard
+    make_people(2, values=[dims["no"]], status=Participant.Status.INTERVIEWED)
+    _d, rows = _rows(coverage(campaign), dims["el"])
+    assert rows["Yes"].under_heard  # 6 interviews: 1.08 expected, none held
 
 
 def test_empty_groups_and_unrecorded_values(campaign, heard):
@@ -42,7 +59,7 @@ def test_empty_groups_and_unrecorded_values(campaign, heard):
     assert (vietnamese.invited, vietnamese.invited_share, vietnamese.interviewed_share) == (0, 0.0, 0.0)
     assert vietnamese.gap == -20.0 and vietnamese.under_heard
     unrecorded = rows["Not recorded"]  # invited people with no home language recorded
-    assert (unrecorded.invited, unrecorded.invited_share, unrecorded.gap) == (3, 33.3, None)
+    assert (unrecorded.invited, unrecorded.invited_share, unrecorded.gap) == (3, 20.0, None)
     assert not unrecorded.under_heard
 
 
@@ -67,8 +84,8 @@ def test_under_heard_groups_are_called_out_in_words_marginalized_first(campaign,
     assert set(labels) == {"Yes", "Spanish", "Vietnamese"}
     page = client_for(analyst).get(reverse("participants:coverage", args=[campaign.slug])).content.decode()
     assert "English learner: Yes</strong>" in page
-    assert "18% of the affected population, 0% of interviews (0 of 4)." in page
-    assert 'width="33.3%"' in page  # the invited bar for English learners
+    assert "18% of the affected population, 0% of interviews (0 of 10)." in page
+    assert 'width="20.0%"' in page  # the invited bar for English learners
 
 
 def test_coverage_with_no_participants(campaign, dims, client_for, lead):
@@ -94,7 +111,7 @@ def test_coverage_is_computed_in_a_fixed_number_of_queries(campaign, heard, make
     make_people(100, values=[heard["yes"], heard["vi"]], status=Participant.Status.INTERVIEWED)
     with django_assert_num_queries(4):
         cov = coverage(campaign)
-    assert cov.interviewed == 104
+    assert cov.interviewed == 110
 
 
 @pytest.mark.parametrize("size", [5, 200])

@@ -266,3 +266,42 @@ def test_priority_group_pages(campaign, dims, client_for, lead):
     assert "0 of 8" in page and "English learner: Yes" in page
     client.post(reverse("participants:priority_delete", args=[campaign.slug, group.pk]))
     assert not PriorityGroup.objects.exists()
+
+
+def test_reinviting_someone_interviewed_recently_needs_a_confirmation(campaign, client_for, lead):
+    from campaigns.factories import CampaignFactory
+    from participants.services import participant_create, participant_set_status
+
+    earlier = CampaignFactory(district=campaign.district)
+    before = participant_create(campaign=earlier, by=lead, full_name="Rosa", email="rosa@example.net", role="family")
+    participant_set_status(participant=before, status="interviewed", by=lead)
+    rosa = participant_create(campaign=campaign, by=lead, full_name="Rosa", email="rosa@example.net", role="family")
+    client = client_for(lead)
+    page = client.get(rosa.get_absolute_url()).content.decode()
+    assert "Interviewed in another campaign of the district on" in page
+    url = reverse("participants:status", args=[campaign.slug, rosa.code])
+    response = client.post(url, {"status": "invited"}, follow=True)
+    assert "Tick “invite anyway”" in response.content.decode()
+    rosa.refresh_from_db()
+    assert rosa.status == "nominated"
+    client.post(url, {"status": "invited", "confirm_recent": "on"})
+    rosa.refresh_from_db()
+    assert rosa.status == "invited"
+
+
+def test_a_lead_matches_someone_from_an_earlier_campaign_on_the_page(campaign, client_for, lead):
+    from campaigns.factories import CampaignFactory
+    from participants.services import participant_create
+
+    earlier = CampaignFactory(district=campaign.district, title="Family engagement")
+    before = participant_create(campaign=earlier, by=lead, full_name="Thanh Vo", role="family")
+    now = participant_create(campaign=campaign, by=lead, full_name="thanh vo", email="t@example.net", role="family")
+    client = client_for(lead)
+    page = client.get(now.get_absolute_url()).content.decode()
+    assert "Thanh Vo — P-001, Family engagement" in page
+    client.post(reverse("participants:match", args=[campaign.slug, now.code]), {"match-earlier": before.pk})
+    now.refresh_from_db()
+    before.refresh_from_db()
+    assert now.person_id == before.person_id is not None
+    page = client.get(now.get_absolute_url()).content.decode()
+    assert "Family engagement: P-001" in page
