@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from empathy import dashboard
 from empathy.access import ALL_ROLES, LEAD_ONLY, TEAM, campaign_view
 
 from . import services
@@ -30,7 +31,8 @@ def home(request):
         "campaign__status", "-campaign__created_at"
     )
     page = Paginator(memberships, 25).get_page(request.GET.get("page"))
-    return render(request, "campaigns/home.html", {"page": page})
+    needs = dashboard.collect(request.user, page.object_list)
+    return render(request, "campaigns/home.html", {"page": page, "needs": needs})
 
 
 def campaign_create(request):
