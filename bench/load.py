@@ -144,6 +144,21 @@ def get_status(base: str, path: str, cookie: str) -> int:
         return answer.code
 
 
+def post(base: str, path: str, cookie: str, headers: dict, body: str) -> tuple[int, str]:
+    """One form POST (no redirects followed): its status and the start of its answer."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(
+        base + path,
+        data=body.encode(),
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded", **headers},
+    )
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.read(300).decode(errors="replace")
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.read(300).decode(errors="replace")
+
+
 def wrk(url: str, cookie: str, seconds: float, connections: int, extra_env: dict | None = None, headers=()) -> dict:
     """Drive `url` for `seconds` with `connections` connections; the numbers wrk_report.lua prints."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]

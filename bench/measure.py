@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 from django.db import connection
@@ -86,11 +88,12 @@ def _autosave_body(interview_id) -> str | None:
     fields = {
         "kind": "quote",
         "body": f"{AUTOSAVE_MARK} The bus came late again, so I walked my brother to school.",
-        "client_id": "bench-{n}",
+        # A UUID per request: this run's random prefix, then wrk_report.lua's counter for {n}.
+        "client_id": f"{secrets.token_hex(4)}-0000-4000-8000-{{n}}",
         "prompt": prompt or "",
         "version": "0",
     }
-    return "&".join(f"{k}={v}".replace(" ", "+") for k, v in fields.items())
+    return urllib.parse.urlencode(fields).replace("%7Bn%7D", "{n}")
 
 
 def measure_autosave(base: str, cookie: str, csrf_token: str, objects: dict, seconds: float) -> dict:
@@ -101,19 +104,17 @@ def measure_autosave(base: str, cookie: str, csrf_token: str, objects: dict, sec
     path, name = _autosave_url(objects["slug"], interview_id)
     if path is None:
         return not_built(f"none of the URL names {', '.join(AUTOSAVE_URL_NAMES)} exists")
-    env = {
-        "BENCH_METHOD": "POST",
-        "BENCH_BODY": _autosave_body(interview_id),
-        "BENCH_CONTENT_TYPE": "application/x-www-form-urlencoded",
-    }
-    headers = [f"X-CSRFToken: {csrf_token}", f"Referer: {base}/", "HX-Request: true"]
-    probe = load.wrk(base + path, cookie, 1, connections=1, extra_env=env, headers=headers)
-    if probe["requests"] and probe["non2xx"] == probe["requests"]:
+    body = _autosave_body(interview_id)
+    env = {"BENCH_METHOD": "POST", "BENCH_BODY": body, "BENCH_CONTENT_TYPE": "application/x-www-form-urlencoded"}
+    extra = {"X-CSRFToken": csrf_token, "Referer": f"{base}/", "HX-Request": "true"}
+    headers = [f"{k}: {v}" for k, v in extra.items()]
+    status, answer = load.post(base, path, cookie, extra, body.replace("{n}", "ffffffffffff"))
+    if not 200 <= status < 300:
         return {
             "status": "failed",
             "path": path,
             "url_name": name,
-            "reason": "every request answered non-2xx: teach _autosave_body in bench/measure.py the endpoint's fields",
+            "reason": f"a new note answered {status} ({answer.strip()[:200]}): see _autosave_body in bench/measure.py",
         }
     result = load.wrk(base + path, cookie, seconds, connections=1, extra_env=env, headers=headers)
     _remove_autosaved_notes()

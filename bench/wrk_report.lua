@@ -1,7 +1,7 @@
 -- wrk script for the benchmark harness (bench/load.py): counts non-2xx answers per thread and
 -- prints one JSON line at the end. Latencies are in microseconds inside wrk; we print ms.
 -- For POST measurements the harness sets BENCH_METHOD=POST, BENCH_BODY and BENCH_CONTENT_TYPE:
--- each request then sends BENCH_BODY with "{n}" replaced by a per-thread counter, so
+-- each request then sends BENCH_BODY with "{n}" replaced by 12 hex digits (thread, counter), so
 -- every request carries a different client id (autosave replays are deduplicated by id).
 
 local threads = {}
@@ -22,7 +22,8 @@ if os.getenv("BENCH_METHOD") == "POST" then
   local content_type = os.getenv("BENCH_CONTENT_TYPE")
   function request()
     counter = counter + 1
-    local unique = string.format("%d-%d", thread_id, counter)
+    -- 12 hex digits: the last group of a UUID the harness puts around it.
+    local unique = string.format("%04x%08x", thread_id, counter)
     local body = string.gsub(body_template, "{n}", unique)
     local headers = {}
     for name, value in pairs(wrk.headers) do
