@@ -148,7 +148,26 @@ class ImportForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "wrap": "off", "class": "font-monospace"}),
     )
-    assign_me = forms.BooleanField(label=_("Assign these participants to me"), required=False)
+    assign_to = forms.ModelMultipleChoiceField(
+        label=_("Assign the new participants to"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Assigned interviewers see these people's names and contact details."),
+    )
+
+    def __init__(self, *args, campaign, lead: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if lead:
+            from django.contrib.auth import get_user_model
+
+            self.fields["assign_to"].queryset = (
+                get_user_model()
+                .objects.filter(memberships__campaign=campaign, memberships__role=Role.INTERVIEWER)
+                .order_by("email")
+            )
+        else:
+            del self.fields["assign_to"]
 
     def clean(self):
         from .importing import decode

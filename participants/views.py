@@ -316,13 +316,17 @@ def participant_match(request, campaign, code):
 
 @campaign_view(FIELD_TEAM)
 def participant_import(request, campaign):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    # Interviewers are assigned to the people they import (participants_create); leads may
+    # assign them to interviewers here.
+    lead = campaign.membership.is_lead
+    form = ImportForm(request.POST or None, request.FILES or None, campaign=campaign, lead=lead)
     result = None
     if request.method == "POST" and form.is_valid():
-        assign = [request.user] if form.cleaned_data["assign_me"] else None
         text = form.cleaned_data["csv_text"]
         with transaction.atomic():
-            result = import_csv(campaign=campaign, text=text, by=request.user, assign=assign)
+            result = import_csv(
+                campaign=campaign, text=text, by=request.user, assign=form.cleaned_data.get("assign_to")
+            )
         if result.ok:
             messages.success(
                 request,
@@ -333,7 +337,7 @@ def participant_import(request, campaign):
         # Keep what the user sent, so they can fix it here rather than start again.
         data = request.POST.copy()
         data["text"] = text
-        form = ImportForm(data)
+        form = ImportForm(data, campaign=campaign, lead=lead)
         form.is_valid()
     context = {
         "campaign": campaign,

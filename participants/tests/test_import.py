@@ -98,16 +98,15 @@ def test_a_rejected_import_keeps_what_was_sent_and_lists_the_errors(client_for, 
     url = reverse("participants:import", args=[campaign.slug])
     text = GOOD + "Bad Row,bad-email,,family,,,,,,\n"
     upload = SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")
-    response = client.post(url, {"file": upload, "assign_me": "on"})
+    response = client.post(url, {"file": upload})
     assert response.status_code == 400
     page = response.content.decode()
     assert "Nothing was imported" in page
     assert "bad-email" in page and "Not a valid email address." in page
-    # The uploaded file's contents are in the textarea, ready to fix; the option stays ticked.
+    # The uploaded file's contents are in the textarea, ready to fix.
     assert "Maria Lopez,maria@example.net" in page
-    assert response.context["form"]["assign_me"].value() is True
     fixed = text.replace("bad-email", "good@example.net")
-    response = client.post(url, {"text": fixed, "assign_me": "on"})
+    response = client.post(url, {"text": fixed})
     assert response.status_code == 302
     assert Participant.objects.count() == 4
     assert all(interviewer in p.assigned_interviewers.all() for p in Participant.objects.all())
@@ -127,3 +126,18 @@ def test_a_large_file_is_validated_with_a_fixed_number_of_queries(campaign, lead
     with django_assert_max_num_queries(3):
         result = validate(campaign, HEADER + rows)
     assert result.ok and len(result.rows) == 300
+
+
+def test_a_lead_assigns_imported_people_to_interviewers_and_the_choice_survives_errors(
+    client_for, campaign, lead, interviewer, dims
+):
+    client = client_for(lead)
+    url = reverse("participants:import", args=[campaign.slug])
+    bad = GOOD + "Bad Row,bad-email,,family,,,,,,\n"
+    response = client.post(url, {"text": bad, "assign_to": [interviewer.pk]})
+    assert response.status_code == 400
+    assert response.context["form"]["assign_to"].value() == [str(interviewer.pk)]
+    response = client.post(url, {"text": GOOD, "assign_to": [interviewer.pk]})
+    assert response.status_code == 302
+    assert {p.code for p in interviewer.assigned_participants.all()} == {"P-001", "P-002", "P-003"}
+    assert not lead.assigned_participants.exists()
