@@ -173,6 +173,10 @@ def issue_history(request, campaign):
     versions = campaign.issue_statements.select_related("author").order_by("-version")
     page = Paginator(versions, 20).get_page(request.GET.get("page"))
     form = IssueStatementForm(initial={"text": page[0].text} if page.object_list else None)
+    # Synthesis adds each version's themes, root causes, their words and a word-level diff.
+    from synthesis.selectors import attach_issue_evidence
+
+    page.object_list = attach_issue_evidence(page.object_list, campaign.membership)
     return render(request, "campaigns/issue.html", {"campaign": campaign, "page": page, "form": form})
 
 

@@ -1,0 +1,71 @@
+/* Highlighting a note: select words with the mouse, or with Shift+arrow keys after focusing the
+ * note text, and the note's highlight form fills in the words and their character offsets into
+ * the note body. Typing or pasting the words into the form works without JavaScript too (the
+ * server finds them). The offsets count characters of the note's text exactly as stored.
+ */
+(function () {
+  "use strict";
+
+  function offsetWithin(root, node, offset) {
+    // Characters of root's text before (node, offset): walk the text nodes in order.
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    var total = 0;
+    var current;
+    while ((current = walker.nextNode())) {
+      if (current === node) return total + offset;
+      total += current.nodeValue.length;
+    }
+    if (node === root) {
+      // Offset counts child nodes: sum the text of the first `offset` children.
+      var sum = 0;
+      for (var i = 0; i < offset && i < root.childNodes.length; i++) sum += root.childNodes[i].textContent.length;
+      return sum;
+    }
+    return total;
+  }
+
+  function capture(textEl) {
+    var selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return;
+    var range = selection.getRangeAt(0);
+    if (!textEl.contains(range.startContainer) || !textEl.contains(range.endContainer)) return;
+    var start = offsetWithin(textEl, range.startContainer, range.startOffset);
+    var end = offsetWithin(textEl, range.endContainer, range.endOffset);
+    if (end <= start) return;
+    var form = document.getElementById(textEl.getAttribute("data-form"));
+    if (!form) return;
+    form.querySelector("[name=start]").value = start;
+    form.querySelector("[name=end]").value = end;
+    form.querySelector("[name=quote]").value = textEl.textContent.slice(start, end);
+    var details = form.closest("details");
+    if (details) details.open = true;
+  }
+
+  document.querySelectorAll("[data-note-text]").forEach(function (textEl) {
+    textEl.addEventListener("mouseup", function () { capture(textEl); });
+    textEl.addEventListener("keyup", function (event) { if (event.shiftKey) capture(textEl); });
+  });
+
+  // The keyboard way: a read-only copy of the note in the form; Shift+arrows select in it.
+  document.querySelectorAll("textarea[data-note-select]").forEach(function (area) {
+    function fill() {
+      if (area.selectionEnd <= area.selectionStart) return;
+      var form = area.form;
+      form.querySelector("[name=start]").value = area.selectionStart;
+      form.querySelector("[name=end]").value = area.selectionEnd;
+      form.querySelector("[name=quote]").value = area.value.slice(area.selectionStart, area.selectionEnd);
+    }
+    area.addEventListener("select", fill);
+    area.addEventListener("keyup", fill);
+    area.addEventListener("mouseup", fill);
+  });
+
+  // A typed quote no longer matches the captured offsets: let the server find the words.
+  document.querySelectorAll("form[data-highlight-form] [name=quote]").forEach(function (input) {
+    input.addEventListener("input", function () {
+      var form = input.form;
+      form.querySelector("[name=start]").value = "";
+      form.querySelector("[name=end]").value = "";
+    });
+  });
+})();

@@ -1,0 +1,560 @@
+"""Reads for synthesis pages. Each runs a fixed number of queries whatever the data size.
+
+Every read that lists, counts or searches words drops withdrawn participants
+(`Highlight.objects.visible()`, `consent.selectors.exclude_withdrawn`).
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from campaigns.models import Role
+from consent.selectors import exclude_withdrawn, withdrawn_participant_ids
+from participants.models import DimensionValue, EquityDimension, Participant, ParticipantValue
+
+from .models import Highlight, HighlightTag, PublishedQuote, RootCause, Tag, Theme
+
+# --- Board ---------------------------------------------------------------------------------------
+
+BOARD_PAGE_SIZE = 40
+THEME_PREVIEW = 3
+
+
+def _visible_on_theme():
+    return ~Q(highlights__participant__in=withdrawn_participant_ids())
+
+
+def themes_with_counts(campaign):
+    """Themes with `card_count` and `voice_count` (distinct participants), withdrawn excluded."""
+    visible = _visible_on_theme()
+    return Theme.objects.filter(campaign=campaign).annotate(
+        card_count=Count("highlights", filter=visible, distinct=True),
+        voice_count=Count("highlights__participant", filter=visible, distinct=True),
+    )
+
+
+def card_queryset():
+    """Highlights as cards: the participant's code and role, the prompt, the tags (one prefetch)."""
+    return (
+        Highlight.objects.visible()
+        .select_related("participant", "note__prompt", "theme")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+    )
+
+
+@dataclass
+class BoardFilters:
+    tag: int | None = None
+    prompt: int | None = None
+    role: str = ""
+    value: int | None = None
+    theme: str = ""  # "" all, "none" not yet on a theme, or a theme id
+    starred: bool = False
+    dissenting: bool = False
+
+    @classmethod
+    def from_request(cls, data):
+        def as_int(name):
+            try:
+                return int(data.get(name) or "")
+            except ValueError:
+                return None
+
+        theme = data.get("theme", "none")
+        return cls(
+            tag=as_int("tag"),
+            prompt=as_int("prompt"),
+            role=data.get("role", "") if data.get("role", "") in Participant.Role.values else "",
+            value=as_int("value"),
+            theme=theme if theme in ("", "none") or theme.isdigit() else "none",
+            starred=data.get("starred") == "1",
+            dissenting=data.get("dissenting") == "1",
+        )
+
+    def apply(self, qs):
+        if self.tag:
+            qs = qs.filter(tag_links__tag_id=self.tag)
+        if self.prompt:
+            qs = qs.filter(note__prompt_id=self.prompt)
+        if self.role:
+            qs = qs.filter(participant__role=self.role)
+        if self.value:
+            qs = qs.filter(participant__dimension_values__value_id=self.value)
+        if self.theme == "none":
+            qs = qs.filter(theme__isnull=True)
+        elif self.theme:
+            qs = qs.filter(theme_id=int(self.theme))
+        if self.starred:
+            qs = qs.filter(starred=True)
+        if self.dissenting:
+            qs = qs.filter(dissenting=True)
+        return qs
+
+    def querystring(self) -> str:
+        from urllib.parse import urlencode
+
+        pairs = {
+            "tag": self.tag or "",
+            "prompt": self.prompt or "",
+            "role": self.role,
+            "value": self.value or "",
+            "theme": self.theme,
+            "starred": "1" if self.starred else "",
+            "dissenting": "1" if self.dissenting else "",
+        }
+        return urlencode({k: v for k, v in pairs.items() if v != "" or k == "theme"})
+
+
+def board_cards(campaign, filters: BoardFilters):
+    return filters.apply(card_queryset().filter(campaign=campaign)).order_by("-created_at", "-id")
+
+
+def theme_previews(campaign, theme_ids, per_theme=THEME_PREVIEW) -> dict[int, list[Highlight]]:
+    """The newest few cards of each theme, in one query (a window function)."""
+    if not theme_ids:
+        return {}
+    rows = (
+        Highlight.objects.visible()
+        .filter(campaign=campaign, theme_id__in=theme_ids)
+        .select_related("participant")
+        .annotate(row=Window(RowNumber(), partition_by=[F("theme_id")], order_by=[F("starred").desc(), F("id").desc()]))
+        .filter(row__lte=per_theme)
+        .order_by("theme_id", "row")
+    )
+    previews = {pk: [] for pk in theme_ids}
+    for h in rows:
+        previews[h.theme_id].append(h)
+    return previews
+
+
+def filter_options(campaign):
+    """Tags, prompts and dimension values for the board's and search's filters (three queries)."""
+    from interviews.models import Prompt
+
+    return {
+        "tags": list(Tag.objects.for_campaign(campaign).only("pk", "name")),
+        "prompts": list(
+            Prompt.objects.filter(guide__campaign=campaign)
+            .select_related("guide")
+            .order_by("guide__title", "kind", "position")
+        ),
+        "values": list(
+            DimensionValue.objects.filter(dimension__campaign=campaign)
+            .select_related("dimension")
+            .order_by("dimension__position", "dimension_id", "position", "id")
+        ),
+        "roles": Participant.Role.choices,
+    }
+
+
+# --- Whose voices --------------------------------------------------------------------------------
+
+
+@dataclass
+class GroupCount:
+    label: str
+    count: int
+    share: float | None  # of the voices heard, in percent
+    population_share: float | None = None
+    marginalized: bool = False
+
+    @property
+    def missing(self) -> bool:
+        return self.count == 0 and bool(self.population_share)
+
+
+@dataclass
+class DimensionVoices:
+    dimension: EquityDimension
+    rows: list[GroupCount] = field(default_factory=list)
+    not_recorded: int = 0
+
+    @property
+    def missing(self) -> list[GroupCount]:
+        return [r for r in self.rows if r.missing]
+
+
+@dataclass
+class Voices:
+    total: int
+    roles: list[GroupCount]
+    dimensions: list[DimensionVoices]
+
+    @property
+    def one_person(self) -> bool:
+        return self.total == 1
+
+    @property
+    def one_group(self) -> str:
+        """The one group every voice belongs to, when there is one and more than one voice."""
+        if self.total < 2:
+            return ""
+        heard_roles = [r for r in self.roles if r.count]
+        if len(heard_roles) == 1:
+            return heard_roles[0].label
+        for d in self.dimensions:
+            heard = [r for r in d.rows if r.count]
+            others = [r for r in d.rows if not r.count and r.population_share]
+            if len(heard) == 1 and heard[0].count == self.total and others:
+                return f"{d.dimension.name}: {heard[0].label}"
+        return ""
+
+    @property
+    def summary(self) -> str:
+        """ "Heard from 14 participants: 10 family members, 4 students." """
+        if not self.total:
+            return _("No one yet: put highlights on this theme.")
+        parts = ", ".join(f"{r.count} {r.label.lower()}" for r in self.roles if r.count)
+        return ngettext(
+            "Heard from %(n)s participant: %(parts)s.", "Heard from %(n)s participants: %(parts)s.", self.total
+        ) % {"n": self.total, "parts": parts}
+
+    @property
+    def missing_sentences(self) -> list[str]:
+        """ "None whose Home language is Spanish." for each group with a population share and no voice."""
+        return [
+            _("No one whose %(dimension)s is %(value)s (%(share)s%% of those affected).")
+            % {"dimension": d.dimension.name.lower(), "value": row.label, "share": f"{row.population_share:g}"}
+            for d in self.dimensions
+            for row in d.missing
+        ]
+
+
+def _pct(count, total):
+    return round(100 * count / total, 1) if total else None
+
+
+def whose_voices(campaign, highlights) -> Voices:
+    """Distinct participants behind `highlights`, by role and by every equity dimension.
+
+    Queries: role counts, value counts, dimensions, their values (prefetch) — four, always.
+    """
+    participant_ids = exclude_withdrawn(highlights, "participant").values("participant_id")
+    people = Participant.objects.filter(pk__in=participant_ids)
+    by_role = dict(people.order_by().values_list("role").annotate(n=Count("pk")))
+    total = sum(by_role.values())
+    roles = [
+        GroupCount(label=str(label), count=by_role.get(value, 0), share=_pct(by_role.get(value, 0), total))
+        for value, label in Participant.Role.choices
+        if by_role.get(value, 0)
+    ]
+    by_value = dict(
+        ParticipantValue.objects.filter(participant__in=people)
+        .order_by()
+        .values_list("value_id")
+        .annotate(n=Count("participant_id", distinct=True))
+    )
+    dimensions = []
+    for dimension in EquityDimension.objects.filter(campaign=campaign).prefetch_related("values"):
+        rows = []
+        for value in dimension.values.all():
+            n = by_value.get(value.pk, 0)
+            share = float(value.population_share) if value.population_share is not None else None
+            rows.append(GroupCount(value.label, n, _pct(n, total), share, value.often_marginalized))
+        dimensions.append(
+            DimensionVoices(dimension=dimension, rows=rows, not_recorded=max(total - sum(r.count for r in rows), 0))
+        )
+    return Voices(total=total, roles=roles, dimensions=dimensions)
+
+
+# --- Codebook ------------------------------------------------------------------------------------
+
+CODEBOOK_EXAMPLES = 2
+
+
+def codebook(campaign):
+    """Tags with highlight counts (withdrawn excluded) and memo counts."""
+    visible = ~Q(highlight_links__highlight__participant__in=withdrawn_participant_ids())
+    return (
+        Tag.objects.for_campaign(campaign)
+        .annotate(
+            highlight_count=Count("highlight_links", filter=visible, distinct=True),
+            memo_count=Count("memos", distinct=True),
+        )
+        .order_by("name")
+    )
+
+
+def tag_examples(tag_ids, per_tag=CODEBOOK_EXAMPLES) -> dict[int, list[Highlight]]:
+    """A few example highlights per tag, starred first, in one query."""
+    if not tag_ids:
+        return {}
+    links = (
+        exclude_withdrawn(HighlightTag.objects.filter(tag_id__in=tag_ids), "highlight__participant")
+        .select_related("highlight__participant")
+        .annotate(
+            row=Window(
+                RowNumber(), partition_by=[F("tag_id")], order_by=[F("highlight__starred").desc(), F("id").desc()]
+            )
+        )
+        .filter(row__lte=per_tag)
+        .order_by("tag_id", "row")
+    )
+    examples = {pk: [] for pk in tag_ids}
+    for link in links:
+        examples[link.tag_id].append(link.highlight)
+    return examples
+
+
+# --- Published findings --------------------------------------------------------------------------
+
+
+def published_themes(campaign):
+    return themes_with_counts(campaign).filter(published_at__isnull=False).order_by("position", "id")
+
+
+def published_quotes(theme_ids) -> dict[int, list[PublishedQuote]]:
+    """Chosen quotes of published themes; a participant who withdrew since drops out at once."""
+    quotes = exclude_withdrawn(
+        PublishedQuote.objects.filter(theme_id__in=theme_ids), "highlight__participant"
+    ).select_related("highlight__participant")
+    by_theme = {pk: [] for pk in theme_ids}
+    for q in quotes:
+        by_theme[q.theme_id].append(q)
+    return by_theme
+
+
+# --- Search --------------------------------------------------------------------------------------
+
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+SEARCH_PAGE_SIZE = 20
+
+
+def _terms(q: str) -> list[str]:
+    return [t for t in re.findall(r"\w+", q.lower()) if len(t) > 1][:10]
+
+
+def search_notes(campaign, q: str, *, kind="", prompt=None, tag=None, role=""):
+    """Notes of the campaign matching `q`, best first, each with `headline` (marked with sentinels).
+
+    Postgres: full-text search in English (stemming) over an expression GIN index (see
+    migrations), ranked by ts_rank, headline by ts_headline. SQLite: icontains on each word,
+    newest first, the headline cut around the first match.
+    """
+    from interviews.models import Note
+
+    notes = exclude_withdrawn(Note.objects.live().for_campaign(campaign), "participant").select_related(
+        "participant", "prompt", "interview"
+    )
+    if kind in Note.Kind.values:
+        notes = notes.filter(kind=kind)
+    if prompt:
+        notes = notes.filter(prompt_id=prompt)
+    if role in Participant.Role.values:
+        notes = notes.filter(participant__role=role)
+    if tag:
+        notes = notes.filter(pk__in=Highlight.objects.filter(tag_links__tag_id=tag).values("note_id"))
+    terms = _terms(q)
+    if not terms:
+        return notes.none()
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+
+        query = SearchQuery(q, config="english", search_type="websearch")
+        vector = SearchVector("body", config="english")
+        return (
+            notes.annotate(search=vector)
+            .filter(search=query)
+            .annotate(
+                rank=SearchRank(vector, query),
+                headline=SearchHeadline(
+                    "body",
+                    query,
+                    config="english",
+                    start_sel=MARK_OPEN,
+                    stop_sel=MARK_CLOSE,
+                    max_words=40,
+                    min_words=15,
+                    max_fragments=2,
+                ),
+            )
+            .order_by("-rank", "-created_at", "-id")
+        )
+    for term in terms:
+        notes = notes.filter(body__icontains=term)
+    return notes.order_by("-created_at", "-id")
+
+
+def fallback_headline(body: str, terms: list[str], width: int = 240) -> str:
+    """Without Postgres: the text around the first match, each term wrapped in sentinels."""
+    lower = body.lower()
+    first = min((i for i in (lower.find(t) for t in terms) if i >= 0), default=0)
+    start = max(first - width // 3, 0)
+    snippet = body[start : start + width]
+    if terms:
+        pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+        snippet = pattern.sub(lambda m: MARK_OPEN + m.group(0) + MARK_CLOSE, snippet)
+    return ("…" if start else "") + snippet + ("…" if start + width < len(body) else "")
+
+
+def marked_html(text: str) -> str:
+    """Escape user text first, then turn the sentinels into <mark>: the only markup in the result."""
+    safe = escape(text.replace("<mark>", "").replace("</mark>", ""))
+    return mark_safe(safe.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))  # noqa: S308 (escaped above)
+
+
+def with_headlines(notes, q: str) -> list:
+    terms = _terms(q)
+    out = list(notes)
+    for note in out:
+        raw = getattr(note, "headline", None) or fallback_headline(note.body, terms)
+        note.headline_html = marked_html(raw)
+    return out
+
+
+def tags_by_note(note_ids) -> dict[int, list[str]]:
+    """Tag names per note (through its highlights), one query."""
+    rows = (
+        exclude_withdrawn(HighlightTag.objects.filter(highlight__note_id__in=note_ids), "highlight__participant")
+        .values_list("highlight__note_id", "tag__name")
+        .distinct()
+        .order_by("tag__name")
+    )
+    out = {}
+    for note_id, name in rows:
+        out.setdefault(note_id, []).append(name)
+    return out
+
+
+# --- The issue statement page --------------------------------------------------------------------
+
+ISSUE_QUOTES_PER_THEME = 2
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """[(op, text)] with op in "same", "add", "del": a word-level diff, rendered escaped."""
+    a, b = old.split(), new.split()
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", " ".join(a[i1:i2])))
+        if op in ("delete", "replace"):
+            out.append(("del", " ".join(a[i1:i2])))
+        if op in ("insert", "replace"):
+            out.append(("add", " ".join(b[j1:j2])))
+    return out
+
+
+@dataclass
+class VersionEvidence:
+    themes: list = field(default_factory=list)
+    root_causes: list = field(default_factory=list)
+    diff: list = field(default_factory=list)
+
+
+def attach_issue_evidence(versions, membership) -> list:
+    """Give each issue statement version `.evidence`: the themes and root causes behind it, their
+    words, and a word-level diff against the previous version.
+
+    Viewers see only published themes (and their published quotes); the team sees every theme
+    and a few of its highlights. Withdrawn participants' words never appear.
+    Queries: previous versions' texts, themes, root causes, quotes — four, whatever the page size.
+    """
+    from campaigns.models import IssueStatement
+
+    versions = list(versions)
+    if not versions:
+        return versions
+    team = membership.role != Role.VIEWER
+    ids = [v.pk for v in versions]
+    campaign_id = versions[0].campaign_id
+    previous = dict(
+        IssueStatement.objects.filter(
+            campaign_id=campaign_id, version__in=[v.version - 1 for v in versions]
+        ).values_list("version", "text")
+    )
+    themes = Theme.objects.filter(issue_statements__in=ids).annotate(version_id=F("issue_statements__id"))
+    causes = RootCause.objects.filter(issue_statements__in=ids).annotate(version_id=F("issue_statements__id"))
+    if not team:
+        themes = themes.filter(published_at__isnull=False)
+        causes = causes.filter(theme__published_at__isnull=False)
+    themes = list(themes.order_by("position", "id"))
+    causes = list(causes.select_related("theme"))
+    theme_ids = list({t.pk for t in themes} | {c.theme_id for c in causes})
+    quotes: dict[int, list] = {pk: [] for pk in theme_ids}
+    if theme_ids and team:
+        rows = (
+            Highlight.objects.visible()
+            .filter(theme_id__in=theme_ids)
+            .select_related("participant")
+            .annotate(row=Window(RowNumber(), partition_by=[F("theme_id")], order_by=[F("starred").desc(), F("id")]))
+            .filter(row__lte=ISSUE_QUOTES_PER_THEME)
+        )
+        for h in rows:
+            quotes[h.theme_id].append(h)
+    elif theme_ids:
+        for pq in exclude_withdrawn(
+            PublishedQuote.objects.filter(theme_id__in=theme_ids, position__lt=ISSUE_QUOTES_PER_THEME),
+            "highlight__participant",
+        ).select_related("highlight__participant"):
+            quotes[pq.theme_id].append(pq.highlight)
+    by_version = {pk: VersionEvidence() for pk in ids}
+    for t in themes:
+        t.quotes = quotes.get(t.pk, [])
+        by_version[t.version_id].themes.append(t)
+    for c in causes:
+        c.quotes = quotes.get(c.theme_id, [])
+        by_version[c.version_id].root_causes.append(c)
+    for v in versions:
+        evidence = by_version[v.pk]
+        if v.version - 1 in previous:
+            evidence.diff = word_diff(previous[v.version - 1], v.text)
+        v.evidence = evidence
+    return versions
+
+
+# --- Fishbone ------------------------------------------------------------------------------------
+
+FISHBONE_LINES = 4
+FISHBONE_CHARS = 36
+
+
+def fishbone_layout(causes) -> list[dict]:
+    """Coordinates for the server-drawn fishbone SVG (viewBox 0 0 1000 520).
+
+    Six bones, three above the spine and three below, in the category order; each lists up to
+    four causes (shortened, the full text in a <title>) and "+ n more" (the full list is below
+    the drawing, and that is what prints in full).
+    """
+    from .models import RootCause
+
+    spine_y, top_y, bottom_y = 260, 40, 480
+    xs = [140, 400, 660]
+    bones = []
+    for i, (value, label) in enumerate(RootCause.Category.choices):
+        top = i < 3
+        x0 = xs[i % 3]
+        end_y = top_y if top else bottom_y
+        mine = [c for c in causes if c.category == value]
+        lines = []
+        for n, cause in enumerate(mine[:FISHBONE_LINES]):
+            y = (top_y + 38 + n * 38) if top else (spine_y + 38 + n * 38)
+            # x of the bone at this height, then a little to the right of it.
+            x = x0 + 100 * (y - end_y) / (spine_y - end_y) if top else x0 + 100 * (end_y - y) / (end_y - spine_y)
+            text = cause.statement
+            short = text if len(text) <= FISHBONE_CHARS else text[: FISHBONE_CHARS - 1].rstrip() + "…"
+            lines.append({"x": round(x + 10), "y": y, "text": short, "full": text})
+        bones.append(
+            {
+                "value": value,
+                "label": label,
+                "x1": x0,
+                "y1": end_y,
+                "x2": x0 + 100,
+                "y2": spine_y,
+                "label_y": end_y - 10 if top else end_y + 24,
+                "lines": lines,
+                "more": max(len(mine) - FISHBONE_LINES, 0),
+                "more_y": (top_y + 38 + FISHBONE_LINES * 38) if top else (spine_y + 38 + FISHBONE_LINES * 38),
+                "causes": mine,
+            }
+        )
+    return bones
