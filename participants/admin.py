@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    CodeSequence,
     DimensionValue,
     EquityDimension,
     Participant,
@@ -104,3 +105,10 @@ class ParticipantValueAdmin(admin.ModelAdmin):
     search_fields = ["participant__code", "value__label"]
     list_select_related = ["participant", "dimension", "value"]
     raw_id_fields = ["participant", "dimension", "value"]
+
+
+@admin.register(CodeSequence)
+class CodeSequenceAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "last_number"]
+    list_select_related = ["campaign"]
+    readonly_fields = ["campaign", "last_number"]

@@ -297,6 +297,18 @@ class Participant(models.Model):
         return not getattr(self, "earlier_interviews", None)
 
 
+class CodeSequence(models.Model):
+    """The last pseudonym number handed out in a campaign, so codes are never reused after a deletion."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.CASCADE, primary_key=True, related_name="participant_codes"
+    )
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.campaign_id}: {self.last_number}"
+
+
 class ParticipantValue(models.Model):
     """A participant's value in one equity dimension (at most one per dimension)."""
 

@@ -16,6 +16,7 @@ from audit.services import audit_record
 from campaigns.models import Campaign
 
 from .models import (
+    CodeSequence,
     DimensionValue,
     EquityDimension,
     Participant,
@@ -86,13 +87,16 @@ def participants_invite(*, participants: Iterable[Participant], by, note: str = 
 # --- Creating and editing participants ------------------------------------------------------
 
 
-def _lock_campaign(campaign: Campaign) -> None:
-    # Serialises code numbering per campaign (a no-op on SQLite, which serialises writes anyway).
-    Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk", flat=True).first()
-
-
-def _next_number(campaign: Campaign) -> int:
-    return (Participant.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0) + 1
+def _reserve_numbers(campaign: Campaign, count: int) -> int:
+    """Reserve `count` pseudonym numbers; returns the first. Numbers are never handed out twice,
+    even after a participant is deleted, so a code always means the same person. The row lock
+    serialises concurrent imports (SQLite serialises writes anyway)."""
+    sequence, _created = CodeSequence.objects.select_for_update().get_or_create(campaign=campaign)
+    highest = Participant.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0
+    first = max(sequence.last_number, highest) + 1
+    sequence.last_number = first + count - 1
+    sequence.save(update_fields=["last_number"])
+    return first
 
 
 def _recognise(participants: list[Participant], campaign: Campaign) -> None:
@@ -211,8 +215,7 @@ def participants_create(
     Codes continue the campaign's sequence. An interviewer who adds people is assigned to them,
     so they can see what they typed.
     """
-    _lock_campaign(campaign)
-    number = _next_number(campaign)
+    number = _reserve_numbers(campaign, len(rows))
     now = timezone.now()
     participants = []
     _check_emails_free(campaign, [row.get("email", "") for row in rows])

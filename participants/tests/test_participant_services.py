@@ -26,6 +26,14 @@ def test_codes_continue_the_campaigns_sequence_and_are_per_campaign(campaign, ot
     assert StatusChange.objects.filter(participant=first, from_status="", to_status="nominated").exists()
 
 
+def test_codes_are_never_reused_after_a_deletion(campaign, lead):
+    first = participant_create(campaign=campaign, by=lead, full_name="A", role="student")
+    second = participant_create(campaign=campaign, by=lead, full_name="B", role="student")
+    second.delete()
+    third = participant_create(campaign=campaign, by=lead, full_name="C", role="student")
+    assert (first.code, third.code) == ("P-001", "P-003")
+
+
 def test_the_same_email_cannot_be_added_twice_to_a_campaign_whatever_its_case(campaign, other_campaign, lead):
     participant_create(campaign=campaign, by=lead, full_name="A", email="Sam@Example.net", role="family")
     with pytest.raises(ValidationError):
