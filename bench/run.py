@@ -411,6 +411,7 @@ def main() -> int:
         results["search"] = measure.measure_search(base, cookie, objects, seconds)
         step("autosave, 1 user")
         results["autosave"] = measure.measure_autosave(base, cookie, cookies.get("csrftoken", ""), objects, seconds)
+    measure.remove_autosaved_notes()
     step("psql \\copy of the notes export's columns")
     results["copy"] = measure.copy_baseline(large, database_url)
     step("exports, each in its own worker process")
