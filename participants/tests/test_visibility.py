@@ -56,7 +56,7 @@ def test_an_analysts_pages_never_contain_names_or_contact_details(campaign, anal
             assert secret not in html, f"{secret} leaked on {url}"
     # They do see codes, roles and groups.
     html = client.get(reverse("participants:list", args=[campaign.slug])).content.decode()
-    assert people[0].code in html and "Family member" in html and ">Yes<" in html
+    assert people[0].code in html and "Family member" in html and "English learner: Yes" in html
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW_IDENTIFIED).exists()
     # Searching by name does not work for them (it would reveal who is in the campaign).
     found = client.get(reverse("participants:list", args=[campaign.slug]) + "?q=Zelda")
