@@ -3,10 +3,9 @@ import smtplib
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 
 from .models import ParticipantLink, RetentionNotice
 
@@ -30,48 +29,66 @@ def retention_scan(today: str | None = None) -> dict:
 
 @shared_task(**RETRY)
 def send_retention_warning(notice_id: int) -> int:
-    """Email the campaign's leads that identifying data will be removed soon."""
+    """Email the campaign's leads that identifying data will be removed soon (through the
+    reminders pipeline: one row per lead, sent once)."""
+    from reminders.models import Kind
+    from reminders.services import email_enqueue
+
     from .services import retention_date
 
     notice = RetentionNotice.objects.select_related("campaign").filter(pk=notice_id).first()
     if notice is None:
         return 0
     campaign = notice.campaign
-    leads = [m.user.email for m in campaign.memberships.leads().select_related("user")]
-    if not leads:
-        return 0
-    context = {
-        "campaign": campaign,
-        "retain_until": retention_date(campaign) or notice.retain_until,
-        "url": settings.SITE_URL + reverse("consent:overview", args=[campaign.slug]),
-    }
+    leads = [m.user for m in campaign.memberships.leads().select_related("user")]
+    retain_until = retention_date(campaign) or notice.retain_until
     with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("consent/emails/retention_warning_subject.txt", context).strip()
-        text = render_to_string("consent/emails/retention_warning.txt", context)
-    EmailMultiAlternatives(subject=subject, body=text, to=leads).send()
+        when = formats.date_format(retain_until, "DATE_FORMAT")
+    for user in leads:
+        email_enqueue(
+            kind=Kind.RETENTION_WARNING,
+            to=user.email,
+            campaign=campaign,
+            user=user,
+            context={
+                "retain_until": when,
+                "link": settings.SITE_URL + reverse("consent:overview", args=[campaign.slug]),
+            },
+            dedupe_key=f"retention:{notice.pk}:{user.pk}",
+        )
     return len(leads)
 
 
 @shared_task(**RETRY)
-def send_participant_link(link_id: int, token: str) -> bool:
-    """Email a participant (or their guardian) their link, in their language."""
-    from .services import current_form_for, link_url
+def send_participant_link(link_id: int) -> bool:
+    """Email a participant (or their guardian) their link, in their language (through the
+    reminders pipeline: the one email allowed before consent to be contacted).
 
-    link = ParticipantLink.objects.select_related("participant", "participant__campaign").filter(pk=link_id).first()
-    if link is None or link.state != "active" or not link.participant.email:
-        return False
-    participant = link.participant
-    form = current_form_for(participant.campaign, participant.preferred_language)
-    language = form.language if form else settings.LANGUAGE_CODE
-    context = {
-        "participant": participant,
-        "campaign": participant.campaign,
-        "form": form,
-        "url": link_url(token),
-        "expires_at": link.expires_at,
-    }
-    with translation.override(language):
-        subject = render_to_string("consent/emails/participant_link_subject.txt", context).strip()
-        text = render_to_string("consent/emails/participant_link.txt", context)
-    EmailMultiAlternatives(subject=subject, body=text, to=[participant.email]).send()
+    The message carries only the link's id: the secret is made here (`link_issue`), in the same
+    transaction that hands the email over, so it never sits in the broker. A redelivered task
+    finds the link issued and sends nothing."""
+    from reminders.models import Kind
+    from reminders.services import email_enqueue
+
+    from .services import current_form_for, link_issue, link_url
+
+    with transaction.atomic():
+        issued = link_issue(link_id=link_id)
+        if issued is None or not issued[0].participant.email:
+            return False
+        link, token = issued
+        participant = link.participant
+        form = current_form_for(participant.campaign, participant.preferred_language)
+        language = form.language if form else settings.LANGUAGE_CODE
+        with translation.override(language):
+            expires = formats.date_format(timezone.localtime(link.expires_at), "DATE_FORMAT")
+        email_enqueue(
+            kind=Kind.CONSENT_REQUEST,
+            to=participant.email,
+            campaign=participant.campaign,
+            participant=participant,
+            language=language,
+            context={"link": link_url(token), "expires": expires},
+            dedupe_key=f"participant-link:{link.pk}",
+        )
     return True

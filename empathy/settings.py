@@ -9,6 +9,7 @@ docs/deploy.md; with DEBUG off, SECRET_KEY must be set and every security settin
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "participants",
     "consent",
     "interviews",
+    "reminders",
     "synthesis",
     "exports",
 ]
@@ -135,7 +137,15 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE: dict = {
     # Warn leads 14 days before a campaign's retention date; remove identifying data on it.
     "consent-retention": {"task": "consent.tasks.retention_scan", "schedule": 60 * 60},
+    # Send due reminders and emails (rows in reminders.Email; see reminders/services.py).
+    "reminders-dispatch": {"task": "reminders.tasks.dispatch_due", "schedule": 60},
+    "reminders-daily-digest": {"task": "reminders.tasks.daily_digest", "schedule": crontab(hour=6, minute=0)},
 }
+# A claimed email whose worker has not finished after this long is taken back (the worker died).
+# Keep it well above REMINDERS_SMTP_TIMEOUT so a live worker never loses its claim.
+REMINDERS_LEASE_SECONDS = env.int("REMINDERS_LEASE_SECONDS", default=300)
+REMINDERS_SMTP_TIMEOUT = env.float("REMINDERS_SMTP_TIMEOUT", default=30)
+REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
 
 # Accounts: a custom user keyed by email; allauth for login, verification, reset and MFA.
 AUTH_USER_MODEL = "accounts.User"
@@ -212,6 +222,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies we run in front of the app that append to X-Forwarded-For (e.g. 1 for the load
+# balancer). 0: the client is REMOTE_ADDR. Never more than we run: the header is forgeable (empathy/client_ip.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # No inline script or style anywhere: our own JS and CSS files only, from our own host.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -24,6 +24,7 @@ urlpatterns = [
     path("c/", include("participants.urls")),
     path("c/", include("consent.urls")),
     path("c/", include("interviews.urls")),
+    path("c/", include("reminders.urls")),
     path("p/", include("consent.public_urls")),
     path("c/", include("synthesis.urls")),
     path("c/", include("exports.urls")),

@@ -163,7 +163,7 @@ def test_purge_scrubs_identity_runs_hooks_and_keeps_the_withdrawal(adult, form_e
     assert not ConsentRecord.objects.filter(participant=adult).exclude(note="").exists()
     assert ConsentRecord.objects.filter(participant=adult, kind=Kind.WITHDRAWAL).exists()
     event = AuditEvent.objects.get(action=AuditEvent.Action.PURGE)
-    assert event.actor == lead and "tests" in next(iter(event.detail["hooks"]))
+    assert event.actor == lead and any("tests" in name for name in event.detail["hooks"])
     assert Purge.objects.filter(participant=adult).exists()
     with pytest.raises(ValidationError, match="already"):
         services.participant_purge(participant=adult, by=lead)
