@@ -130,6 +130,8 @@ def count_queries(client: Client, path: str, repeat: int = 5) -> dict:
     # Per statement, its median time over the runs: one unlucky run does not name the slowest query.
     per_query = [median(times) for times in zip(*(t for _e, t in runs), strict=False)] if queries else []
     slowest = max(range(len(per_query)), key=per_query.__getitem__, default=None)
+    slowest_sql = queries[slowest]["sql"] if slowest is not None else ""
+    slowest_ms = per_query[slowest] * 1000 if slowest is not None else 0
     return {
         "status": response.status_code,
         "queries": len(queries),
@@ -137,9 +139,25 @@ def count_queries(client: Client, path: str, repeat: int = 5) -> dict:
         "request_ms": round(median(e for e, _t in runs) * 1000, 1),
         "sql_ms": round(median(sum(t) for _e, t in runs) * 1000, 1),
         "bytes": len(response.content) if hasattr(response, "content") else None,
-        "slowest_query_ms": round(per_query[slowest] * 1000, 1) if slowest is not None else None,
-        "slowest_query": queries[slowest]["sql"][:300] if slowest is not None else None,
+        "slowest_query_ms": round(slowest_ms, 1) if slowest is not None else None,
+        "slowest_query": slowest_sql[:300] or None,
+        "slowest_query_plan": explain(slowest_sql) if slowest_ms >= EXPLAIN_FROM_MS else None,
     }
+
+
+EXPLAIN_FROM_MS = 10
+
+
+def explain(sql: str) -> list[str] | None:
+    """EXPLAIN ANALYZE of a slow SELECT (PostgreSQL), its first lines: where the time goes."""
+    if connection.vendor != "postgresql" or not sql.lstrip().upper().startswith("SELECT"):
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}")
+            return [row[0] for row in cursor.fetchall()][:25]
+    except Exception as error:  # a statement that cannot be re-run alone; the SQL is still reported
+        return [f"EXPLAIN failed: {error}"]
 
 
 def measure_queries(sizes: dict) -> dict:

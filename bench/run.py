@@ -285,6 +285,7 @@ def drive_page(base: str, cookie: str, page, queries: dict, seconds: float, step
         "sql_ms_in_process": large.get("sql_ms"),
         "slowest_query_ms": large.get("slowest_query_ms"),
         "slowest_query": large.get("slowest_query"),
+        "slowest_query_plan": large.get("slowest_query_plan"),
     }
     if large.get("path") is None or large.get("status") == 404:
         row.update(status="not built yet", reason=large.get("reason") or "answers 404")
