@@ -178,6 +178,9 @@ def measure_queries(sizes: dict) -> dict:
             if path is None:
                 row[name] = {"path": None, "reason": why}
                 continue
-            row[name] = {"path": path, **count_queries(client, path)}
+            try:
+                row[name] = {"path": path, **count_queries(client, path)}
+            except Exception as error:  # a page that crashes is reported, and the run goes on
+                row[name] = {"path": path, "status": "error", "reason": f"{type(error).__name__}: {error}"[:300]}
         results[page.key] = row
     return results

@@ -291,6 +291,10 @@ def drive_page(base: str, cookie: str, page, queries: dict, seconds: float, step
         row.update(status="not built yet", reason=large.get("reason") or "answers 404")
         step(f"  {page.key:<13} not built yet: {row['reason']}")
         return row
+    if large.get("status") != 200:
+        row.update(status="failed", reason=large.get("reason") or f"answered {large.get('status')}")
+        step(f"  {page.key:<13} failed: {row['reason']}")
+        return row
     status = load.get_status(base, large["path"], cookie)
     if status != 200:
         row.update(status="failed", reason=f"GET answered {status} over HTTP")
