@@ -3,7 +3,6 @@ import smtplib
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
