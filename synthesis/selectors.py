@@ -158,6 +158,9 @@ def filter_options(campaign):
 # --- Whose voices --------------------------------------------------------------------------------
 
 
+MISSING_MIN_SHARE = 5
+
+
 @dataclass
 class GroupCount:
     label: str
@@ -212,7 +215,7 @@ class Voices:
         """ "Heard from 14 participants: 10 family members, 4 students." """
         if not self.total:
             return _("No one yet: put highlights on this theme.")
-        parts = ", ".join(f"{r.count} {r.label.lower()}" for r in self.roles if r.count)
+        parts = ", ".join(f"{r.label} {r.count}" for r in self.roles if r.count)
         return ngettext(
             "Heard from %(n)s participant: %(parts)s.", "Heard from %(n)s participants: %(parts)s.", self.total
         ) % {"n": self.total, "parts": parts}
@@ -225,6 +228,7 @@ class Voices:
             % {"dimension": d.dimension.name.lower(), "value": row.label, "share": f"{row.population_share:g}"}
             for d in self.dimensions
             for row in d.missing
+            if row.marginalized or row.population_share >= MISSING_MIN_SHARE
         ]
 
 
@@ -514,7 +518,7 @@ def attach_issue_evidence(versions, membership) -> list:
 # --- Fishbone ------------------------------------------------------------------------------------
 
 FISHBONE_LINES = 4
-FISHBONE_CHARS = 36
+FISHBONE_CHARS = 32
 
 
 def fishbone_layout(causes) -> list[dict]:
@@ -527,7 +531,7 @@ def fishbone_layout(causes) -> list[dict]:
     from .models import RootCause
 
     spine_y, top_y, bottom_y = 260, 40, 480
-    xs = [140, 400, 660]
+    xs = [250, 510, 770]
     bones = []
     for i, (value, label) in enumerate(RootCause.Category.choices):
         top = i < 3
@@ -537,11 +541,11 @@ def fishbone_layout(causes) -> list[dict]:
         lines = []
         for n, cause in enumerate(mine[:FISHBONE_LINES]):
             y = (top_y + 38 + n * 38) if top else (spine_y + 38 + n * 38)
-            # x of the bone at this height, then a little to the right of it.
+            # x of the bone at this height; the text ends just left of it (text-anchor="end").
             x = x0 + 100 * (y - end_y) / (spine_y - end_y) if top else x0 + 100 * (end_y - y) / (end_y - spine_y)
             text = cause.statement
             short = text if len(text) <= FISHBONE_CHARS else text[: FISHBONE_CHARS - 1].rstrip() + "…"
-            lines.append({"x": round(x + 10), "y": y, "text": short, "full": text})
+            lines.append({"x": round(x - 8), "y": y, "text": short, "full": text})
         bones.append(
             {
                 "value": value,
