@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import InterviewGuide, Prediction, Prompt, PromptPattern
+from .models import Interview, InterviewGuide, Note, NoteRevision, Prediction, Prompt, PromptPattern
 
 
 class PromptInline(admin.TabularInline):
@@ -41,3 +41,44 @@ class PromptAdmin(admin.ModelAdmin):
     search_fields = ["text", "guide__title"]
     list_select_related = ["guide"]
     raw_id_fields = ["guide"]
+
+
+@admin.register(Interview)
+class InterviewAdmin(admin.ModelAdmin):
+    """Times, places and teams can be fixed here; status moves through the app (it has side effects)."""
+
+    list_display = ["participant", "campaign", "scheduled_at", "time_zone", "mode", "interviewer", "status"]
+    list_filter = ["status", "mode", "campaign"]
+    search_fields = ["participant__code", "place_or_link"]
+    list_select_related = ["participant", "campaign", "interviewer"]
+    raw_id_fields = ["participant", "guide", "interviewer", "note_taker", "created_by"]
+    readonly_fields = ["status", "started_at", "completed_at", "ends_at"]
+    date_hierarchy = "scheduled_at"
+
+
+class NoteRevisionInline(admin.TabularInline):
+    model = NoteRevision
+    extra = 0
+    can_delete = False
+    fields = ["version", "kind", "body", "edited_by", "edited_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    """Read-only: notes change through the note-taking page, which keeps versions and history."""
+
+    list_display = ["__str__", "kind", "interview", "author", "version", "is_deleted", "updated_at"]
+    list_filter = ["kind", "is_deleted", "campaign"]
+    search_fields = ["body", "participant__code"]
+    list_select_related = ["interview__participant", "author"]
+    inlines = [NoteRevisionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

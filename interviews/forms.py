@@ -5,7 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import InterviewGuide, Prompt, PromptPattern
+from participants.models import LANGUAGES
+
+from .models import Interview, InterviewGuide, Prompt, PromptPattern
 from .services import MAX_PREDICTIONS_PER_PERSON
 
 
@@ -155,3 +157,169 @@ class PredictionsForm(forms.Form):
         if too_long:
             raise forms.ValidationError(_("Keep each prediction under 300 characters."))
         return lines
+
+
+# Interviews --------------------------------------------------------------------------------
+
+
+def _time_zone_choices():
+    import zoneinfo
+
+    return [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz or tz == "UTC"]
+
+
+class ParticipantChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, participant):
+        # The code and role only: this list is seen by the whole field team.
+        return f"{participant.code} · {participant.get_role_display()}"
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.email
+
+
+class WhenForm(forms.Form):
+    """Date, time and time zone, combined into one aware datetime (stored in UTC)."""
+
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=())
+    duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=5, max_value=480, initial=45)
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = _time_zone_choices()
+        self.fields["time_zone"].initial = settings.TIME_ZONE
+
+    def clean(self):
+        import datetime
+        import zoneinfo
+
+        data = super().clean()
+        if data.get("date") and data.get("time") and data.get("time_zone"):
+            tz = zoneinfo.ZoneInfo(data["time_zone"])
+            local = datetime.datetime.combine(data["date"], data["time"]).replace(tzinfo=tz)
+            data["scheduled_at"] = local.astimezone(datetime.UTC)
+        if data.get("duration_minutes"):
+            data["duration"] = datetime.timedelta(minutes=data["duration_minutes"])
+        return data
+
+
+class InterviewScheduleForm(WhenForm):
+    participant = ParticipantChoiceField(
+        label=_("Participant"),
+        queryset=None,
+        help_text=_("Only people with a current consent (a minor needs a guardian's consent and their own assent)."),
+    )
+    guide = forms.ModelChoiceField(label=_("Guide"), queryset=None, required=False)
+    mode = forms.ChoiceField(label=_("Mode"), choices=Interview.Mode.choices, initial=Interview.Mode.IN_PERSON)
+    place_or_link = forms.CharField(
+        label=_("Place or link"), max_length=500, required=False, help_text=_("A room, an address or a video link.")
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("The participant's preferred language")), *LANGUAGES],
+        required=False,
+    )
+    interviewer = MemberChoiceField(label=_("Interviewer"), queryset=None)
+    note_taker = MemberChoiceField(label=_("Note-taker"), queryset=None, required=False)
+
+    field_order = [
+        "participant",
+        "guide",
+        "date",
+        "time",
+        "time_zone",
+        "duration_minutes",
+        "mode",
+        "place_or_link",
+        "language",
+        "interviewer",
+        "note_taker",
+    ]
+
+    def __init__(self, *args, campaign, **kwargs):
+        from consent.selectors import filter_by_consent_state, with_consent_flags
+        from participants.models import Participant
+
+        from .services import team_members
+
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = filter_by_consent_state(
+            with_consent_flags(Participant.objects.filter(campaign=campaign)), "complete"
+        ).order_by("number")
+        self.fields["guide"].queryset = InterviewGuide.objects.for_campaign(campaign).order_by("title")
+        members = team_members(campaign)
+        self.fields["interviewer"].queryset = members
+        self.fields["note_taker"].queryset = members
+
+
+class InterviewRescheduleForm(WhenForm):
+    mode = forms.ChoiceField(label=_("Mode"), choices=Interview.Mode.choices)
+    place_or_link = forms.CharField(label=_("Place or link"), max_length=500, required=False)
+
+    @classmethod
+    def for_interview(cls, interview, data=None):
+        local = interview.local_scheduled_at
+        initial = {
+            "date": local.date(),
+            "time": local.time().replace(second=0, microsecond=0),
+            "time_zone": interview.time_zone,
+            "duration_minutes": int(interview.duration.total_seconds() // 60),
+            "mode": interview.mode,
+            "place_or_link": interview.place_or_link,
+        }
+        return cls(data, initial=initial)
+
+
+class InterviewCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=300, required=False)
+
+
+class DebriefForm(forms.ModelForm):
+    class Meta:
+        model = Interview
+        fields = ["debrief_top_three", "debrief_surprises", "debrief_emotions"]
+        widgets = {
+            "debrief_top_three": forms.Textarea(attrs={"rows": 3, "maxlength": 3000}),
+            "debrief_surprises": forms.Textarea(attrs={"rows": 2, "maxlength": 3000}),
+            "debrief_emotions": forms.Textarea(attrs={"rows": 2, "maxlength": 3000}),
+        }
+        help_texts = {"debrief_top_three": _("One per line, in the participant's words where you can.")}
+
+
+class InterviewFilterForm(forms.Form):
+    WHEN = [("upcoming", _("Upcoming")), ("past", _("Past")), ("all", _("All"))]
+
+    when = forms.ChoiceField(label=_("When"), choices=WHEN, required=False)
+    participant = forms.CharField(label=_("Participant code"), max_length=16, required=False)
+    member = MemberChoiceField(
+        label=_("Team member"),
+        queryset=None,
+        required=False,
+        empty_label=_("Anyone"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any status")), *Interview.Status.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        from .services import team_members
+
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = team_members(campaign)
+
+
+class NotesImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Transcript or notes file"),
+        help_text=_(".txt, .docx, .vtt or .srt, up to 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,.vtt,.srt"}),
+    )

@@ -347,6 +347,10 @@ class Interview(models.Model):
         return reverse("interviews:detail", args=[self.campaign.slug, self.pk])
 
     @property
+    def duration_minutes(self) -> int:
+        return int(self.duration.total_seconds() // 60)
+
+    @property
     def is_active(self):
         return self.status in self.ACTIVE_STATUSES
 
@@ -449,6 +453,10 @@ class Note(models.Model):
     )
     # Optimistic locking: every save names the version it was based on; a stale one is refused.
     version = models.PositiveIntegerField(default=1)
+    # Who wrote the current version (the author, or a lead who edited it).
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Generated in the browser; replaying the same note (offline queue, retries) returns the stored one.
     client_id = models.UUIDField()
     is_deleted = models.BooleanField(default=False)
@@ -478,7 +486,10 @@ class Note(models.Model):
 
 
 class NoteRevision(models.Model):
-    """A note's text before each edit: the history shown under "history"."""
+    """A superseded version of a note: its text, kind, who wrote that version and when.
+
+    The note itself holds the current version; its revisions hold every earlier one.
+    """
 
     note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField()

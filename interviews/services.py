@@ -3,16 +3,21 @@
 Every write of these goes through here: views, the admin and the demo loader all call these.
 """
 
+import uuid
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
 from campaigns.models import Role
 
-from .models import Interview, InterviewGuide, Prediction, Prompt, PromptPattern
+from . import hooks
+from .models import NOTE_MAX_CHARS, Interview, InterviewGuide, Note, NoteRevision, Prediction, Prompt, PromptPattern
 
 KIND_ORDER = list(Prompt.Kind.values)
 # Added to positions before renumbering a group, so no two rows ever share a position
@@ -268,3 +273,421 @@ def prediction_list_replace(*, campaign, author, lines: list[str]) -> list[Predi
             prediction.save(update_fields=["position", "updated_at"])
         result.append(prediction)
     return result
+
+
+# Interviews --------------------------------------------------------------------------------
+#
+# Scheduling writes call interviews.hooks through transaction.on_commit (reminders hook in there).
+
+
+def team_members(campaign):
+    """Users who may interview or take notes in this campaign: its leads and interviewers."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__campaign=campaign, memberships__role__in=[Role.LEAD, Role.INTERVIEWER])
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def may_run(membership, interview) -> bool:
+    """Leads, and the interview's own interviewer and note-taker, run it (notes, status, debrief)."""
+    if membership is None or membership.campaign_id != interview.campaign_id:
+        return False
+    if membership.role == Role.LEAD:
+        return True
+    return membership.role == Role.INTERVIEWER and membership.user_id in (
+        interview.interviewer_id,
+        interview.note_taker_id,
+    )
+
+
+def _check_team(campaign, interviewer, note_taker):
+    allowed = set(team_members(campaign).values_list("pk", flat=True))
+    if interviewer is None or interviewer.pk not in allowed:
+        raise ValidationError(_("The interviewer must be a lead or interviewer of this campaign."))
+    if note_taker is not None and note_taker.pk not in allowed:
+        raise ValidationError(_("The note-taker must be a lead or interviewer of this campaign."))
+    if note_taker is not None and note_taker.pk == interviewer.pk:
+        raise ValidationError(_("Choose someone else as note-taker, or leave it empty."))
+
+
+def _check_when(scheduled_at, time_zone, duration):
+    import zoneinfo
+
+    if scheduled_at is None or timezone.is_naive(scheduled_at):
+        raise ValidationError(_("Give the date and time with a time zone."))
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(_("Unknown time zone: %(tz)s") % {"tz": time_zone}) from error
+    if duration is None or not (timedelta(minutes=5) <= duration <= timedelta(hours=8)):
+        raise ValidationError(_("An interview lasts between 5 minutes and 8 hours."))
+
+
+def interview_clashes(interview) -> list[Interview]:
+    """Other active interviews overlapping this one that share its participant or a team member.
+
+    Team members are checked across every campaign (a person is in one place at a time); the
+    participant within this campaign.
+    """
+    team = [pk for pk in (interview.interviewer_id, interview.note_taker_id) if pk]
+    same_people = Q(participant_id=interview.participant_id) | Q(interviewer_id__in=team) | Q(note_taker_id__in=team)
+    return list(
+        Interview.objects.overlapping(interview.scheduled_at, interview.ends_at)
+        .filter(same_people)
+        .exclude(pk=interview.pk)
+        .select_related("participant", "campaign")
+    )
+
+
+def _move_participant(participant, status, by, note):
+    from participants.models import Participant
+    from participants.services import participant_set_status
+
+    if status == Participant.Status.SCHEDULED and participant.status not in (
+        Participant.Status.INVITED,
+        Participant.Status.CONSENTED,
+        Participant.Status.NOMINATED,
+    ):
+        return  # never move an interviewed (or withdrawn) person back to scheduled
+    participant_set_status(participant=participant, status=status, by=by, note=note)
+
+
+@transaction.atomic
+def interview_schedule(
+    *,
+    campaign,
+    participant,
+    scheduled_at,
+    time_zone: str,
+    duration=timedelta(minutes=45),
+    interviewer,
+    note_taker=None,
+    guide=None,
+    mode: str = Interview.Mode.IN_PERSON,
+    place_or_link: str = "",
+    language: str = "",
+    by,
+) -> Interview:
+    """Schedule an interview; the participant must have a current consent. Clashes are allowed but
+    shown (interview_clashes): teams sometimes double-book on purpose."""
+    from consent.services import require_consent
+    from participants.services import participant_assign
+
+    if participant.campaign_id != campaign.pk:
+        raise ValidationError(_("That participant is not part of this campaign."))
+    if guide is not None and guide.campaign_id != campaign.pk:
+        raise ValidationError(_("That guide is not part of this campaign."))
+    require_consent(participant)
+    _check_team(campaign, interviewer, note_taker)
+    _check_when(scheduled_at, time_zone, duration)
+    interview = Interview.objects.create(
+        campaign=campaign,
+        participant=participant,
+        guide=guide,
+        scheduled_at=scheduled_at,
+        time_zone=time_zone,
+        duration=duration,
+        mode=mode,
+        place_or_link=place_or_link,
+        language=language or participant.preferred_language,
+        interviewer=interviewer,
+        note_taker=note_taker,
+        created_by=by,
+    )
+    # The interview team may see this participant's identity (participants.access's rule).
+    team = [u for u in (interviewer, note_taker) if u is not None]
+    current = list(participant.assigned_interviewers.all())
+    if any(u not in current for u in team):
+        participant_assign(participant=participant, interviewers=[*current, *team], by=by)
+    _move_participant(participant, "scheduled", by, _("Interview scheduled"))
+    transaction.on_commit(lambda: hooks.on_scheduled(interview))
+    return interview
+
+
+@transaction.atomic
+def interview_reschedule(
+    *, interview, scheduled_at, time_zone: str, duration, place_or_link=None, mode=None, by
+) -> Interview:
+    _check_when(scheduled_at, time_zone, duration)
+    interview.reschedule(scheduled_at=scheduled_at, time_zone=time_zone, duration=duration)
+    changed = []
+    if place_or_link is not None and place_or_link != interview.place_or_link:
+        interview.place_or_link = place_or_link
+        changed.append("place_or_link")
+    if mode is not None and mode != interview.mode:
+        interview.mode = mode
+        changed.append("mode")
+    if changed:
+        interview.save(update_fields=[*changed, "updated_at"])
+    transaction.on_commit(lambda: hooks.on_rescheduled(interview))
+    return interview
+
+
+def _release_participant(interview, by, note):
+    """After a cancellation or no-show: back to consented unless another interview is still planned."""
+    from participants.models import Participant
+
+    participant = interview.participant
+    if participant.status != Participant.Status.SCHEDULED:
+        return
+    if Interview.objects.filter(participant=participant).active().exclude(pk=interview.pk).exists():
+        return
+    _move_participant(participant, Participant.Status.CONSENTED, by, note)
+
+
+@transaction.atomic
+def interview_cancel(*, interview, by, reason: str = "") -> Interview:
+    interview.mark_cancelled(reason)
+    _release_participant(interview, by, _("Interview cancelled"))
+    transaction.on_commit(lambda: hooks.on_cancelled(interview))
+    return interview
+
+
+@transaction.atomic
+def interview_no_show(*, interview, by) -> Interview:
+    interview.mark_no_show()
+    _release_participant(interview, by, _("Did not come to the interview"))
+    transaction.on_commit(lambda: hooks.on_cancelled(interview))
+    return interview
+
+
+@transaction.atomic
+def interview_start(*, interview, by) -> Interview:
+    from consent.services import require_consent
+
+    require_consent(interview.participant)
+    interview.mark_started()
+    return interview
+
+
+@transaction.atomic
+def interview_complete(*, interview, by, top_three: str = "", surprises: str = "", emotions: str = "") -> Interview:
+    """Record the debrief and mark the interview completed; the participant becomes interviewed."""
+    interview_debrief_save(interview=interview, top_three=top_three, surprises=surprises, emotions=emotions)
+    interview.mark_completed()
+    _move_participant(interview.participant, "interviewed", by, _("Interview completed"))
+    return interview
+
+
+def interview_debrief_save(*, interview, top_three: str, surprises: str, emotions: str) -> Interview:
+    interview.debrief_top_three = top_three.strip()
+    interview.debrief_surprises = surprises.strip()
+    interview.debrief_emotions = emotions.strip()
+    interview.save(update_fields=["debrief_top_three", "debrief_surprises", "debrief_emotions", "updated_at"])
+    return interview
+
+
+# Notes -------------------------------------------------------------------------------------
+
+
+class NoteConflict(Exception):
+    """A save based on an older version than the stored one, written by someone else since."""
+
+    def __init__(self, note):
+        super().__init__("stale note version")
+        self.note = note
+
+
+def client_uuid(value) -> uuid.UUID:
+    """The note's client id as a UUID. Browsers send UUIDs; any other short token (a script, the
+    benchmark) is mapped to a stable UUID, so replaying it is just as idempotent."""
+    if isinstance(value, uuid.UUID):
+        return value
+    value = str(value or "").strip()
+    if not value or len(value) > 100:
+        raise ValidationError(_("A note needs a client id."))
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"empathy-note:{value}")
+
+
+def _clean_note(body: str, kind: str) -> str:
+    body = (body or "").replace("\r\n", "\n")
+    if len(body) > NOTE_MAX_CHARS:
+        raise ValidationError(
+            _("This note has %(n)s characters; the limit is %(max)s. Split it into two notes — your text is kept here.")
+            % {"n": f"{len(body):,}", "max": f"{NOTE_MAX_CHARS:,}"},
+            code="too_long",
+        )
+    if not body.strip():
+        raise ValidationError(_("A note needs some text."), code="empty")
+    if kind not in Note.Kind.values:
+        raise ValidationError(_("Unknown kind of note."), code="kind")
+    return body
+
+
+def _check_prompt(interview, prompt_id):
+    if prompt_id in (None, ""):
+        return None
+    try:
+        prompt_id = int(prompt_id)
+    except (TypeError, ValueError) as error:
+        raise ValidationError(_("Unknown prompt."), code="prompt") from error
+    if not interview.guide_id or not Prompt.objects.filter(pk=prompt_id, guide_id=interview.guide_id).exists():
+        raise ValidationError(_("That prompt is not part of this interview's guide."), code="prompt")
+    return prompt_id
+
+
+def may_edit_note(membership, note) -> bool:
+    return membership is not None and (membership.role == Role.LEAD or note.author_id == membership.user_id)
+
+
+def _same(note, body, kind, prompt_id) -> bool:
+    return note.body == body and note.kind == kind and note.prompt_id == prompt_id
+
+
+def note_save(
+    *,
+    interview,
+    membership,
+    client_id,
+    body: str,
+    kind: str = Note.Kind.QUOTE,
+    prompt_id=None,
+    base_version: int = 0,
+) -> tuple[Note, bool]:
+    """Create or update the note `client_id` of `interview`. Returns (note, changed).
+
+    - The participant must have a current consent (require_consent), or nothing is stored.
+    - Idempotent: replaying a save that was already applied returns the stored note unchanged.
+    - Optimistic locking: `base_version` is the version the text was based on (0 for a new note).
+      If someone else saved the note since, NoteConflict carries the stored note; nothing is
+      overwritten. A later save of one's own (an acknowledgement lost to the network) is applied.
+    - Only the author and leads edit a note.
+    Kept to a handful of queries: it runs every few seconds for every note-taker.
+    """
+    from consent.services import require_consent
+
+    user_id = membership.user_id
+    if not may_run(membership, interview):
+        raise PermissionDenied
+    if not interview.is_open_for_notes:
+        raise ValidationError(
+            _("This interview was %(status)s; notes are closed.") % {"status": interview.get_status_display().lower()},
+            code="closed",
+        )
+    body = _clean_note(body, kind)
+    client_id = client_uuid(client_id)
+    require_consent(interview.participant)
+    existing = Note.objects.filter(interview=interview, client_id=client_id).first()
+    if existing is None:
+        prompt_id = _check_prompt(interview, prompt_id)
+        try:
+            with transaction.atomic():
+                note = Note.objects.create(
+                    interview=interview,
+                    campaign_id=interview.campaign_id,
+                    participant_id=interview.participant_id,
+                    prompt_id=prompt_id,
+                    kind=kind,
+                    body=body,
+                    author_id=user_id,
+                    edited_by_id=user_id,
+                    client_id=client_id,
+                )
+        except IntegrityError:
+            # The same note arriving twice at once: the other request stored it.
+            existing = Note.objects.get(interview=interview, client_id=client_id)
+        else:
+            return note, True
+    note = existing
+    if prompt_id in (None, "") or str(prompt_id) == str(note.prompt_id):
+        prompt_id = note.prompt_id if prompt_id not in (None, "") else None
+    else:
+        prompt_id = _check_prompt(interview, prompt_id)
+    if _same(note, body, kind, prompt_id) and not note.is_deleted:
+        return note, False  # a replay, or nothing changed
+    if not may_edit_note(membership, note):
+        raise PermissionDenied
+    base_version = int(base_version or 0)
+    if base_version != note.version and _edited_by_others_since(note, base_version, user_id):
+        raise NoteConflict(note)
+    return _note_update(note, body=body, kind=kind, prompt_id=prompt_id, by_id=user_id), True
+
+
+def _edited_by_others_since(note, base_version, user_id) -> bool:
+    if base_version > note.version or note.edited_by_id != user_id:
+        return True
+    return (
+        NoteRevision.objects.filter(note=note, version__gt=max(base_version, 0)).exclude(edited_by_id=user_id).exists()
+    )
+
+
+def _note_update(note, *, body, kind, prompt_id, by_id, is_deleted=False) -> Note:
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Note.objects.filter(pk=note.pk, version=note.version).update(
+            body=body,
+            kind=kind,
+            prompt_id=prompt_id,
+            edited_by_id=by_id,
+            version=F("version") + 1,
+            is_deleted=is_deleted,
+            updated_at=now,
+        )
+        if not updated:  # someone saved in between our read and this write
+            raise NoteConflict(Note.objects.get(pk=note.pk))
+        NoteRevision.objects.create(
+            note=note,
+            version=note.version,
+            kind=note.kind,
+            body=note.body,
+            edited_by_id=note.edited_by_id,
+            edited_at=note.updated_at,
+        )
+    note.body, note.kind, note.prompt_id, note.edited_by_id = body, kind, prompt_id, by_id
+    note.version += 1
+    note.is_deleted = is_deleted
+    note.updated_at = now
+    return note
+
+
+def note_delete(*, note, membership, base_version: int) -> Note:
+    """Soft-delete (kept in history; the other note-takers' pages drop it at their next poll)."""
+    if not may_edit_note(membership, note):
+        raise PermissionDenied
+    if note.is_deleted:
+        return note
+    if int(base_version) != note.version and _edited_by_others_since(note, int(base_version), membership.user_id):
+        raise NoteConflict(note)
+    return _note_update(
+        note, body=note.body, kind=note.kind, prompt_id=note.prompt_id, by_id=membership.user_id, is_deleted=True
+    )
+
+
+@transaction.atomic
+def notes_import(*, interview, membership, items: list[dict]) -> list[Note]:
+    """Add parsed transcript turns as notes: all of them or none (one transaction)."""
+    from consent.services import require_consent
+
+    if not may_run(membership, interview):
+        raise PermissionDenied
+    require_consent(interview.participant)
+    if not items:
+        raise ValidationError(_("The file holds no notes to import."))
+    notes = []
+    for n, item in enumerate(items, start=1):
+        try:
+            body = _clean_note(item["body"], item["kind"])
+        except ValidationError as error:
+            raise ValidationError(_("Turn %(n)d: %(error)s") % {"n": n, "error": " ".join(error.messages)}) from error
+        notes.append(
+            Note(
+                interview=interview,
+                campaign_id=interview.campaign_id,
+                participant_id=interview.participant_id,
+                kind=item["kind"],
+                body=body,
+                author_id=membership.user_id,
+                edited_by_id=membership.user_id,
+                client_id=uuid.uuid4(),
+            )
+        )
+    # Inserted in the file's order; the page orders by (created_at, id), so that order is kept.
+    created = Note.objects.bulk_create(notes)
+    return created

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views_guides, views_predictions
+from . import views_guides, views_interviews, views_notes, views_predictions
 
 app_name = "interviews"
 
 guide = "<slug:slug>/guides/<int:guide_id>/"
 prompt = guide + "prompts/<int:prompt_id>/"
+interview = "<slug:slug>/interviews/<int:interview_id>/"
 
 urlpatterns = [
     # Guides, prompts, the prompt coach and the prompt library (views_guides.py)
@@ -27,4 +28,19 @@ urlpatterns = [
     path(prompt + "move/", views_guides.prompt_move, name="prompt_move"),
     # Predictions first (views_predictions.py)
     path("<slug:slug>/predictions/", views_predictions.predictions, name="predictions"),
+    # Scheduling (views_interviews.py)
+    path("<slug:slug>/interviews/", views_interviews.interviews, name="list"),
+    path("<slug:slug>/interviews/new/", views_interviews.interview_schedule, name="schedule"),
+    path(interview + "reschedule/", views_interviews.interview_reschedule, name="reschedule"),
+    path(interview + "cancel/", views_interviews.interview_cancel, name="cancel"),
+    path(interview + "no-show/", views_interviews.interview_no_show, name="no_show"),
+    # The note-taking page and its endpoints (views_notes.py)
+    path(interview, views_notes.interview_detail, name="detail"),
+    path(interview + "start/", views_notes.interview_start, name="start"),
+    path(interview + "debrief/", views_notes.interview_debrief, name="debrief"),
+    path(interview + "import/", views_notes.notes_import, name="notes_import"),
+    path(interview + "notes/save/", views_notes.note_autosave, name="note_autosave"),
+    path(interview + "notes/changes/", views_notes.notes_changes, name="notes_changes"),
+    path(interview + "notes/<int:note_id>/delete/", views_notes.note_delete, name="note_delete"),
+    path(interview + "notes/<int:note_id>/history/", views_notes.note_history, name="note_history"),
 ]

@@ -1,0 +1,348 @@
+"""The note-taking page and its small JSON endpoints (autosave, changes, delete), note history,
+the debrief, and importing a transcript.
+
+The JSON endpoints answer a signed-out browser with 401 JSON (not the sign-in page), so the page
+keeps its unsent notes and asks the person to sign in again; a plain browser visit to them still
+goes to the sign-in page like every other URL.
+"""
+
+from datetime import datetime, timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from campaigns.models import Role
+from empathy.access import FIELD_TEAM, TEAM, campaign_view
+
+from . import services, transcripts
+from .forms import DebriefForm, NotesImportForm
+from .models import NOTE_MAX_CHARS, Note
+from .views_interviews import interview_for, require_runner
+
+# Notes changed this long before the last poll are sent again: a save that committed just after
+# a poll read (with an earlier updated_at) is still picked up. The page ignores versions it has.
+POLL_OVERLAP = timedelta(seconds=10)
+FOLLOW_UPS = [
+    gettext_lazy("Why?"),
+    gettext_lazy("Tell me more about…"),
+    gettext_lazy("What was that like for you?"),
+]
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "") or request.headers.get("HX-Request") == "true"
+
+
+def json_endpoint(view):
+    """Signed out: 401 JSON for the page's fetch calls (the sign-in redirect for anything else)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if _wants_json(request):
+                return JsonResponse(
+                    {"error": "signed_out", "message": _("You were signed out. Sign in again; your notes are kept.")},
+                    status=401,
+                )
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return login_not_required(wrapper)
+
+
+def _note_json(note, membership=None) -> dict:
+    data = {
+        "id": note.pk,
+        "client_id": str(note.client_id),
+        "version": note.version,
+        "kind": note.kind,
+        "kind_label": str(Note.Kind(note.kind).label),
+        "body": "" if note.is_deleted else note.body,
+        "prompt": note.prompt_id,
+        "author": note.author_id,
+        "deleted": note.is_deleted,
+        "updated_at": note.updated_at.isoformat(),
+    }
+    if membership is not None:
+        data["editable"] = services.may_edit_note(membership, note)
+    return data
+
+
+def _error(message, status, code):
+    return JsonResponse({"error": code, "message": message}, status=status)
+
+
+# The page ----------------------------------------------------------------------------------
+
+
+def _consent_problem(participant):
+    from consent.services import require_consent
+
+    try:
+        require_consent(participant)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
+
+
+@campaign_view(TEAM)
+def interview_detail(request, campaign, interview_id):
+    interview = interview_for(campaign, interview_id, related=("interviewer", "note_taker"))
+    membership = campaign.membership
+    prompts = list(interview.guide.prompts.order_by("position", "id")) if interview.guide_id else []
+    notes = list(
+        Note.objects.filter(interview=interview, is_deleted=False).select_related("author").order_by("created_at", "id")
+    )
+    prompt_ids = {p.pk for p in prompts}
+    by_prompt = {p.pk: [] for p in prompts}
+    general = []
+    for note in notes:
+        note.editable = services.may_edit_note(membership, note)
+        (by_prompt[note.prompt_id] if note.prompt_id in prompt_ids else general).append(note)
+    sections = []
+    if interview.guide_id:
+        for kind, label, group in services.guide_groups(interview.guide, prompts):
+            for prompt in group:
+                sections.append({"prompt": prompt, "group": label, "kind": kind, "notes": by_prompt[prompt.pk]})
+    # Team members' short names, for notes that arrive without a reload (not participants: no PII).
+    team = {interview.interviewer, interview.note_taker, request.user, *(n.author for n in notes)}
+    team_names = {str(u.pk): u.get_short_name() for u in team if u is not None}
+    can_write = services.may_run(membership, interview) and interview.is_open_for_notes
+    consent_problem = _consent_problem(interview.participant) if can_write else ""
+    page_url = request.path
+    context = {
+        "campaign": campaign,
+        "interview": interview,
+        "participant": interview.participant,
+        "sections": sections,
+        "general_notes": general,
+        "can_write": can_write and not consent_problem,
+        "may_run": services.may_run(membership, interview),
+        "consent_problem": consent_problem,
+        "kinds": Note.Kind.choices,
+        "follow_ups": FOLLOW_UPS,
+        "max_chars": NOTE_MAX_CHARS,
+        "cursor": (timezone.now() - POLL_OVERLAP).isoformat(),
+        "login_url": f"{reverse('account_login')}?{_next(page_url)}",
+        "is_lead": membership.role == Role.LEAD,
+        "debrief_form": DebriefForm(instance=interview),
+        "team_names": team_names,
+    }
+    return render(request, "interviews/interview_detail.html", context)
+
+
+def _next(url):
+    from django.utils.http import urlencode
+
+    return urlencode({"next": url})
+
+
+# JSON endpoints ----------------------------------------------------------------------------
+
+
+@json_endpoint
+@campaign_view(FIELD_TEAM)
+@require_POST
+def note_autosave(request, campaign, interview_id):
+    """Create or update one note. Fields: client_id, body, kind, prompt, version (0 for new).
+
+    200 with the stored note (also for a replay); 409 with the stored note on a stale version;
+    400 with a message when the note is refused (too long, empty, no consent: nothing stored).
+    """
+    interview = interview_for(campaign, interview_id)
+    try:
+        note, _changed = services.note_save(
+            interview=interview,
+            membership=campaign.membership,
+            client_id=request.POST.get("client_id"),
+            body=request.POST.get("body", ""),
+            kind=request.POST.get("kind", Note.Kind.QUOTE),
+            prompt_id=request.POST.get("prompt") or None,
+            base_version=_int(request.POST.get("version")),
+        )
+    except services.NoteConflict as conflict:
+        return JsonResponse(
+            {
+                "error": "conflict",
+                "message": _("Someone else changed this note while you were typing. Both versions are shown."),
+                "note": _note_json(conflict.note, campaign.membership),
+            },
+            status=409,
+        )
+    except PermissionDenied:
+        return _error(_("Only the note's author or a lead can change it."), 403, "forbidden")
+    except ValidationError as error:
+        code = error.code if getattr(error, "code", None) else "invalid"
+        status = 413 if code == "too_long" else 400
+        return _error(" ".join(error.messages), status, code)
+    return JsonResponse({"note": _note_json(note, campaign.membership)})
+
+
+def _int(value) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+@json_endpoint
+@campaign_view(TEAM)
+@require_GET
+def notes_changes(request, campaign, interview_id):
+    """Notes created, changed or deleted since `?since=` (ISO time from the last answer's cursor)."""
+    interview = interview_for(campaign, interview_id)
+    since = _parse_time(request.GET.get("since"))
+    now = timezone.now()
+    queryset = Note.objects.filter(interview=interview).order_by("updated_at", "id")
+    if since is not None:
+        queryset = queryset.changed_since(since)
+    notes = [_note_json(n, campaign.membership) for n in queryset[:500]]
+    return JsonResponse({"cursor": (now - POLL_OVERLAP).isoformat(), "notes": notes})
+
+
+def _parse_time(value):
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "+"))
+    except ValueError:
+        return None
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.UTC)
+
+
+@json_endpoint
+@campaign_view(FIELD_TEAM)
+@require_POST
+def note_delete(request, campaign, interview_id, note_id):
+    interview = interview_for(campaign, interview_id)
+    note = get_object_or_404(Note.objects.filter(interview=interview), pk=note_id)
+    try:
+        note = services.note_delete(
+            note=note, membership=campaign.membership, base_version=_int(request.POST.get("version"))
+        )
+    except services.NoteConflict as conflict:
+        return JsonResponse(
+            {
+                "error": "conflict",
+                "message": _("Someone changed this note; look again before deleting."),
+                "note": _note_json(conflict.note, campaign.membership),
+            },
+            status=409,
+        )
+    except PermissionDenied:
+        return _error(_("Only the note's author or a lead can delete it."), 403, "forbidden")
+    return JsonResponse({"note": _note_json(note, campaign.membership)})
+
+
+# History, debrief, import ------------------------------------------------------------------
+
+
+@campaign_view(TEAM)
+def note_history(request, campaign, interview_id, note_id):
+    interview = interview_for(campaign, interview_id)
+    note = get_object_or_404(Note.objects.filter(interview=interview).select_related("edited_by", "author"), pk=note_id)
+    revisions = note.revisions.select_related("edited_by").order_by("-version")
+    return render(
+        request,
+        "interviews/note_history.html",
+        {"campaign": campaign, "interview": interview, "note": note, "revisions": revisions},
+    )
+
+
+@campaign_view(FIELD_TEAM)
+@require_POST
+def interview_start(request, campaign, interview_id):
+    interview = interview_for(campaign, interview_id)
+    require_runner(campaign, interview)
+    try:
+        services.interview_start(interview=interview, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(interview.get_absolute_url())
+
+
+@campaign_view(FIELD_TEAM)
+def interview_debrief(request, campaign, interview_id):
+    interview = interview_for(campaign, interview_id)
+    require_runner(campaign, interview)
+    form = DebriefForm(request.POST or None, instance=interview)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {
+            "top_three": data["debrief_top_three"],
+            "surprises": data["debrief_surprises"],
+            "emotions": data["debrief_emotions"],
+        }
+        try:
+            if "complete" in request.POST and interview.status != interview.Status.COMPLETED:
+                services.interview_complete(interview=interview, by=request.user, **fields)
+                messages.success(request, _("Interview completed. Thank you — the debrief is saved."))
+            else:
+                services.interview_debrief_save(interview=interview, **fields)
+                messages.success(request, _("Debrief saved."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(f"{interview.get_absolute_url()}#debrief")
+    return render(request, "interviews/debrief.html", {"campaign": campaign, "interview": interview, "form": form})
+
+
+IMPORT_SALT = "interviews.notes_import"
+
+
+@campaign_view(FIELD_TEAM)
+def notes_import(request, campaign, interview_id):
+    """Upload → preview (the parsed notes, signed into the form) → import all or nothing."""
+    interview = interview_for(campaign, interview_id)
+    require_runner(campaign, interview)
+    context = {"campaign": campaign, "interview": interview, "rule": transcripts.__doc__}
+    if request.method == "POST" and request.POST.get("payload"):
+        try:
+            items = signing.loads(request.POST["payload"], salt=IMPORT_SALT, max_age=3600, compress=True)
+            services.notes_import(interview=interview, membership=campaign.membership, items=items)
+        except signing.BadSignature:
+            messages.error(request, _("That preview expired. Upload the file again."))
+            return redirect("interviews:notes_import", campaign.slug, interview.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("interviews:notes_import", campaign.slug, interview.pk)
+        messages.success(request, _("%(n)d notes imported.") % {"n": len(items)})
+        return redirect(interview.get_absolute_url())
+    form = NotesImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > transcripts.MAX_FILE_BYTES:
+                raise ValidationError(_("That file is over 2 MB. Split it, or import the text part only."))
+            items = transcripts.parse_file(upload.name, upload.read(), code=interview.participant.code)
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            labels = dict(Note.Kind.choices)
+            context.update(
+                items=[{**item, "kind_label": labels[item["kind"]]} for item in items],
+                file_name=upload.name,
+                payload=signing.dumps(items, salt=IMPORT_SALT, compress=True),
+                counts=_counts(items),
+            )
+            return render(request, "interviews/notes_import_preview.html", context)
+    context["form"] = form
+    return render(request, "interviews/notes_import.html", context)
+
+
+def _counts(items):
+    labels = dict(Note.Kind.choices)
+    counts = {}
+    for item in items:
+        counts[item["kind"]] = counts.get(item["kind"], 0) + 1
+    return [(labels[k], n) for k, n in counts.items()]
