@@ -555,25 +555,14 @@ def generate_interviews_and_notes(ctx: Context) -> dict:
                 guide=ctx.data.get("guide"),
                 interviewer=interviewer,
                 note_taker=note_taker,
-                notetaker=note_taker,
                 created_by=ctx.lead,
                 scheduled_at=start,
-                starts_at=start,
-                start_at=start,
-                scheduled_for=start,
-                when=start,
                 ends_at=start + timedelta(minutes=45),
-                end_at=start + timedelta(minutes=45),
-                duration_minutes=45,
                 duration=timedelta(minutes=45),
                 time_zone="America/Chicago",
-                timezone="America/Chicago",
                 language=p.preferred_language,
                 mode=in_person,
-                place=p.school,
                 place_or_link=p.school,
-                location=p.school,
-                where=p.school,
                 status=completed,
                 started_at=start,
                 completed_at=start + timedelta(minutes=45),
@@ -607,20 +596,15 @@ def generate_interviews_and_notes(ctx: Context) -> dict:
                     prompt=prompts[min(i * len(prompts) // max(count, 1), len(prompts) - 1)],
                     kind=kind_values[kind],
                     body=body,
-                    text=body,
                     author=author,
-                    created_by=author,
                     version=1,
-                    position=i,
-                    order=i,
-                    sequence=i,
                     created_at=at,
                     updated_at=at,
                 )
             )
     bulk(Note, note_rows)
     ctx.data["interviews"], ctx.data["notes"] = rows, note_rows
-    ctx.data["note_text_field"] = "body" if notes.has("body") else "text"
+    ctx.data["note_text_field"] = "body"
     counts = {"interviews": len(rows), "notes": len(note_rows)}
     if team_links >= 0:
         counts["interview_team_links"] = team_links
