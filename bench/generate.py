@@ -177,9 +177,6 @@ class Builder:
             return ""
         return _MISSING
 
-    def has(self, *names) -> bool:
-        return any(n in (self.names or ()) for n in names)
-
     def make(self, **values):
         if self.names is None:
             self._plan(values)
@@ -617,174 +614,111 @@ def generate_synthesis(ctx: Context) -> dict:
         raise NotReady("needs notes")
     rng = ctx.rng("synthesis")
     size, campaign = ctx.size, ctx.campaign
-    names = [f"{head}: {tail}" for head in tb.TAG_HEADS for tail in tb.TAG_TAILS]
-    tags_b = Builder(Tag, rng)
+    names = sorted(rng.sample([f"{head}: {tail}" for head in tb.TAG_HEADS for tail in tb.TAG_TAILS], size.tags))
+    tag_b = Builder(Tag, rng)
     tags = bulk(
         Tag,
         [
-            tags_b.make(
-                campaign=campaign,
-                name=name,
-                label=name,
-                title=name,
-                description=f"Highlights about {name.split(':')[0]}.",
-                created_by=ctx.lead,
-                position=i,
-            )
-            for i, name in enumerate(sorted(rng.sample(names, size.tags)))
+            tag_b.make(campaign=campaign, name=name, description=f"Highlights about {name.split(':')[0]}.")
+            for name in names
         ],
     )
-    themes_b = Builder(Theme, rng)
+    theme_b = Builder(Theme, rng)
+    statements = [tb.THEME_STATEMENTS[i % len(tb.THEME_STATEMENTS)] for i in range(size.themes)]
     themes = bulk(
         Theme,
         [
-            themes_b.make(
-                campaign=campaign,
-                title=f"{tb.THEME_STATEMENTS[i % len(tb.THEME_STATEMENTS)]} ({i + 1})",
-                name=f"{tb.THEME_STATEMENTS[i % len(tb.THEME_STATEMENTS)]} ({i + 1})",
-                statement=tb.THEME_STATEMENTS[i % len(tb.THEME_STATEMENTS)] + ".",
-                description=tb.THEME_STATEMENTS[i % len(tb.THEME_STATEMENTS)] + ".",
-                summary=tb.THEME_STATEMENTS[i % len(tb.THEME_STATEMENTS)] + ".",
-                position=i,
-                created_by=ctx.lead,
-                author=ctx.lead,
-            )
-            for i in range(size.themes)
+            theme_b.make(campaign=campaign, title=f"{text} ({i + 1})", statement=f"{text}.", position=i)
+            for i, text in enumerate(statements)
         ],
     )
-    text_field = ctx.data["note_text_field"]
-    theme_fk = fk_to(Highlight, Theme)
     highlight_b = Builder(Highlight, rng)
-    chosen_notes = rng.sample(ctx.data["notes"], min(size.highlights, len(ctx.data["notes"])))
+    theme_fk = fk_to(Highlight, Theme)
+    text_field = ctx.data["note_text_field"]
     highlights, on_theme = [], []
-    for i, note in enumerate(chosen_notes):
+    for note in rng.sample(ctx.data["notes"], min(size.highlights, len(ctx.data["notes"]))):
         body = getattr(note, text_field)
-        start = rng.randint(0, max(0, len(body) // 2))
+        start = rng.randint(0, len(body) // 2)
         end = min(len(body), start + rng.randint(30, 160))
-        theme = themes[i % len(themes)] if rng.random() < 0.7 and themes else None
+        theme = rng.choice(themes) if themes and rng.random() < 0.7 else None
         values = {
             "campaign": campaign,
             "note": note,
             "participant_id": getattr(note, "participant_id", None),
             "start": start,
             "end": end,
-            "start_offset": start,
-            "end_offset": end,
-            "offset_start": start,
-            "offset_end": end,
-            "text": body[start:end],
             "quote": body[start:end],
-            "excerpt": body[start:end],
-            "author": ctx.lead,
-            "created_by": ctx.lead,
             "starred": rng.random() < 0.05,
-            "is_starred": rng.random() < 0.05,
             "dissenting": rng.random() < 0.02,
-            "position": i,
+            "created_by": ctx.lead,
         }
         if theme_fk:
             values[theme_fk.name] = theme
         highlights.append(highlight_b.make(**values))
         on_theme.append(theme)
     bulk(Highlight, highlights)
-    tag_links = link(
-        Highlight, Tag, [(h.pk, t.pk) for h in highlights for t in rng.sample(tags, rng.randint(1, 3))], rng
-    )
-    theme_links = 0
+    pairs = [(h.pk, t.pk) for h in highlights for t in rng.sample(tags, rng.randint(1, min(3, len(tags))))]
+    counts = {"tags": len(tags), "themes": len(themes), "highlights": len(highlights)}
+    counts["highlight_tags"] = link(Highlight, Tag, pairs, rng)
     if theme_fk is None:
-        theme_links = link(
-            Highlight, Theme, [(h.pk, t.pk) for h, t in zip(highlights, on_theme, strict=True) if t], rng
-        )
-    counts = {"tags": len(tags), "themes": len(themes), "highlights": len(highlights), "highlight_tags": tag_links}
-    if theme_links:
-        counts["highlight_themes"] = theme_links
-    WhyStep = get_model("synthesis.WhyStep")
+        pairs = [(h.pk, t.pk) for h, t in zip(highlights, on_theme, strict=True) if t]
+        counts["highlight_themes"] = link(Highlight, Theme, pairs, rng)
+    evidence = {}
+    for h, t in zip(highlights, on_theme, strict=True):
+        if t is not None:
+            evidence.setdefault(t.pk, []).append(h.pk)
+    WhyStep, RootCause = get_model("synthesis.WhyStep"), get_model("synthesis.RootCause")
     if WhyStep is not None:
-        counts["why_steps"] = _why_steps(ctx, WhyStep, Theme, Highlight, themes, highlights, on_theme, rng)
-    RootCause = get_model("synthesis.RootCause")
-    if RootCause is not None and size.root_causes:
-        counts["root_causes"] = _root_causes(ctx, RootCause, Theme, Highlight, themes, highlights, on_theme, rng)
+        counts["why_steps"] = _why_steps(ctx, WhyStep, Highlight, themes, evidence, rng)
+    if RootCause is not None:
+        counts["root_causes"] = _root_causes(ctx, RootCause, Highlight, themes, evidence, rng)
     return counts
 
 
-WHY_CHAIN_THEMES = 10  # themes with a five-step why-chain (large); the tiny campaign has fewer themes
+WHY_CHAIN_THEMES = 10  # themes with a five-step why-chain
 
 
-def _why_steps(ctx, WhyStep, Theme, Highlight, themes, highlights, on_theme, rng) -> int:
-    """A five-step why-chain under each of the first themes, every step citing highlights of its theme."""
-    theme_fk = fk_to(WhyStep, Theme)
-    if theme_fk is None:
-        raise NotReady("synthesis.WhyStep has no foreign key to Theme: teach bench/generate.py")
-    evidence = {}
-    for h, t in zip(highlights, on_theme, strict=True):
-        if t is not None:
-            evidence.setdefault(t.pk, []).append(h.pk)
+def _cite(model, Highlight, rows, themes_of_rows, evidence, rng):
+    """Each row cites one or two highlights of its theme ("How do you know?")."""
+    pairs = []
+    for row, theme in zip(rows, themes_of_rows, strict=True):
+        pool = evidence.get(theme.pk) or [next(iter(evidence.values()))[0]]
+        pairs += [(row.pk, h) for h in rng.sample(pool, min(2, len(pool)))]
+    return link(model, Highlight, pairs, rng)
+
+
+def _why_steps(ctx, WhyStep, Highlight, themes, evidence, rng) -> int:
+    """A five-step why-chain ("5 whys") under each of the first themes."""
     builder = Builder(WhyStep, rng)
-    steps, cited = [], []
+    chained, steps = [], []
     for c, theme in enumerate(themes[:WHY_CHAIN_THEMES]):
         for depth in range(5):
-            text = tb.WHY_STEPS[(c + depth) % len(tb.WHY_STEPS)]
-            values = {"answer": text, "text": text, "statement": text, "position": depth, "author": ctx.lead}
-            steps.append(builder.make(**{theme_fk.name: theme, **values}))
-            cited.append(theme)
+            answer = tb.WHY_STEPS[(c + depth) % len(tb.WHY_STEPS)]
+            chained.append(theme)
+            steps.append(builder.make(theme=theme, position=depth, answer=answer, author=ctx.lead))
     bulk(WhyStep, steps)
-    links = []
-    for step, theme in zip(steps, cited, strict=True):
-        pool = evidence.get(theme.pk) or [highlights[0].pk]
-        links += [(step.pk, h) for h in rng.sample(pool, min(2, len(pool)))]
-    link(WhyStep, Highlight, links, rng)
+    if evidence:
+        _cite(WhyStep, Highlight, steps, chained, evidence, rng)
     return len(steps)
 
 
-def _root_causes(ctx, RootCause, Theme, Highlight, themes, highlights, on_theme, rng) -> int:
-    """Why-chains of up to five steps under the first themes, each step citing highlights of its theme."""
-    parent_fk = fk_to(RootCause, RootCause)
-    theme_fk = fk_to(RootCause, Theme)
+def _root_causes(ctx, RootCause, Highlight, themes, evidence, rng) -> int:
+    """Root causes spread over the first themes, one fishbone category each."""
     builder = Builder(RootCause, rng)
-    evidence = {}
-    for h, t in zip(highlights, on_theme, strict=True):
-        if t is not None:
-            evidence.setdefault(t.pk, []).append(h.pk)
-    chains, left, i = [], ctx.size.root_causes, 0
-    while left > 0:
-        length = min(left, rng.randint(2, 5))
-        chains.append((themes[i % len(themes)], length))
-        left -= length
-        i += 1
-    made, citations, level_parents = 0, [], {}
-    for depth in range(5):
-        level = []
-        for c, (theme, length) in enumerate(chains):
-            if depth >= length:
-                continue
-            text = tb.WHY_STEPS[(c + depth) % len(tb.WHY_STEPS)]
-            values = {
-                "campaign": ctx.campaign,
-                "text": text,
-                "statement": text,
-                "why": text,
-                "description": text,
-                "title": text,
-                "category": choice_value(RootCause, "category", rng=rng),
-                "position": depth,
-                "depth": depth,
-                "level": depth,
-                "created_by": ctx.lead,
-                "author": ctx.lead,
-            }
-            if theme_fk:
-                values[theme_fk.name] = theme
-            if parent_fk and depth:
-                values[parent_fk.name] = level_parents[c]
-            level.append((c, theme, builder.make(**values)))
-        bulk(RootCause, [rc for _c, _t, rc in level])
-        for c, theme, rc in level:
-            level_parents[c] = rc
-            cited = evidence.get(theme.pk) or [highlights[0].pk]
-            citations += [(rc.pk, h) for h in rng.sample(cited, min(2, len(cited)))]
-        made += len(level)
-    link(RootCause, Highlight, citations, rng)
-    return made
+    owners = [themes[i % min(len(themes), 20)] for i in range(ctx.size.root_causes)] if themes else []
+    causes = [
+        builder.make(
+            theme=theme,
+            category=choice_value(RootCause, "category", rng=rng),
+            statement=tb.WHY_STEPS[i % len(tb.WHY_STEPS)],
+            author=ctx.lead,
+        )
+        for i, theme in enumerate(owners)
+    ]
+    bulk(RootCause, causes)
+    if evidence:
+        _cite(RootCause, Highlight, causes, owners, evidence, rng)
+    return len(causes)
 
 
 GENERATORS = (
