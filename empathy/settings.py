@@ -146,6 +146,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 REMINDERS_LEASE_SECONDS = env.int("REMINDERS_LEASE_SECONDS", default=300)
 REMINDERS_SMTP_TIMEOUT = env.float("REMINDERS_SMTP_TIMEOUT", default=30)
 REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
+REMINDERS_RETRY_BASE_SECONDS = env.float("REMINDERS_RETRY_BASE_SECONDS", default=30)  # 30 s, 60 s, … 10 min
 
 # Accounts: a custom user keyed by email; allauth for login, verification, reset and MFA.
 AUTH_USER_MODEL = "accounts.User"

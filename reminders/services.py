@@ -70,7 +70,8 @@ def smtp_timeout() -> float:
 
 
 def backoff(attempt: int) -> timedelta:
-    return timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 600))
+    base = float(_setting("REMINDERS_RETRY_BASE_SECONDS", 30))
+    return timedelta(seconds=min(base * 2 ** max(attempt - 1, 0), 20 * base))
 
 
 # --- Enqueueing -------------------------------------------------------------------------------

@@ -301,7 +301,9 @@ def test_enqueue_is_idempotent_and_validates_addresses(db, campaign, django_capt
             context={"export": "Notes (CSV)", "link": "https://example.org/e/1"},
             dedupe_key="export:1",
         )
-        again = services.email_enqueue(kind=Kind.EXPORT_READY, to="lead@test.org", campaign=campaign, dedupe_key="export:1")
+        again = services.email_enqueue(
+            kind=Kind.EXPORT_READY, to="lead@test.org", campaign=campaign, dedupe_key="export:1"
+        )
     assert first.pk == again.pk
     assert len(mail.outbox) == 1 and "Notes (CSV)" in mail.outbox[0].body
     assert "https://example.org/e/1" in mail.outbox[0].alternatives[0][0]
