@@ -25,7 +25,6 @@ from django.db import connection, models, transaction
 
 from . import textbank as tb
 
-GENERATOR_VERSION = 1
 BATCH = 2000
 BASE_TIME = datetime(2026, 2, 2, 15, 0, tzinfo=UTC)
 

@@ -146,24 +146,24 @@ def bench_user(email: str):
     return user
 
 
-def migrations_digest() -> str:
-    """A digest of every migration file: a rewritten or new migration means regenerating."""
-    digest = hashlib.sha256()
-    for path in sorted(ROOT.glob("*/migrations/*.py")):
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+def digest(paths) -> str:
+    """A digest of these files: a changed migration or generator means regenerating."""
+    sha = hashlib.sha256()
+    for path in sorted(paths):
+        sha.update(str(path.relative_to(ROOT)).encode())
+        sha.update(path.read_bytes())
+    return sha.hexdigest()[:16]
 
 
 def fingerprint(seed: int) -> dict:
-    from .generate import GENERATOR_VERSION, SIZES, available_parts
+    from .generate import SIZES, available_parts
 
     return {
-        "version": GENERATOR_VERSION,
+        "generator": digest([ROOT / "bench" / "generate.py", ROOT / "bench" / "textbank.py"]),
         "seed": seed,
         "parts": available_parts(),
         "sizes": {name: asdict(size) for name, size in SIZES.items()},
-        "migrations": migrations_digest(),
+        "migrations": digest(ROOT.glob("*/migrations/*.py")),
     }
 
 
