@@ -4,13 +4,15 @@ The rule (also shown on the import page):
 
 - A speaker turn is a line starting with a label and a colon ("Participant: …", "P: …",
   "Interviewer: …") or a WebVTT voice tag (<v Participant>…</v>). Lines without a label
-  continue the current turn; consecutive subtitle cues of one speaker make one turn.
+  continue the current turn up to a blank line (in a .docx, up to the paragraph's end);
+  consecutive subtitle cues of one speaker make one turn.
 - The participant's turns become **quotes**: labels Participant, P, Interviewee, Respondent,
   Student, Parent, Family, Guardian, or the participant's code (e.g. P-014). Any other
   name-like label is taken as the participant too, and the label itself is dropped so no name
   is stored.
 - The interviewer's turns (Interviewer, I, Q, Facilitator, Moderator, Note-taker) become
-  **follow-ups** when they end with a question mark, **observations** otherwise.
+  **follow-ups** when they ask something (end with "?", or open with "Tell me", "Describe",
+  "Walk me through", "Say more", "Talk about"), **observations** otherwise ("I see.").
 - Labels Note, Notes, Observation, Summary make observations and summaries; a line wholly in
   square brackets ("[laughs]", "[long pause]") is a **nonverbal cue**; unlabelled paragraphs of a
   plain notes file are observations.
@@ -32,6 +34,7 @@ PARTICIPANT_LABELS = {"participant", "p", "interviewee", "respondent", "student"
 INTERVIEWER_LABELS = {"interviewer", "i", "q", "facilitator", "moderator", "note-taker", "notetaker", "int"}
 OBSERVATION_LABELS = {"note", "notes", "observation", "obs"}
 SUMMARY_LABELS = {"summary"}
+ASKING = re.compile(r"^(tell me|describe|walk me through|say more|talk about|help me understand)\b", re.I)
 
 LABEL = re.compile(r"^\s*([A-Za-z][\w .'-]{0,39}?)\s*:\s+(.*)$")
 CODE_LABEL = re.compile(r"^[A-Z]-\d{1,5}$")
@@ -85,12 +88,14 @@ def classify(turns: list[Turn], code: str = "") -> list[dict]:
             role = _role(turn.speaker, code)
             kind = {
                 "participant": Note.Kind.QUOTE,
-                "interviewer": Note.Kind.FOLLOW_UP if text.endswith("?") else Note.Kind.OBSERVATION,
+                "interviewer": Note.Kind.FOLLOW_UP
+                if text.endswith("?") or ASKING.match(text)
+                else Note.Kind.OBSERVATION,
                 "observation": Note.Kind.OBSERVATION,
                 "summary": Note.Kind.SUMMARY,
                 "unlabelled": Note.Kind.OBSERVATION,
             }[role]
-        items.append({"kind": kind, "body": text})
+        items.append({"kind": str(kind), "body": text})
     for n, item in enumerate(items, start=1):
         if len(item["body"]) > NOTE_MAX_CHARS:
             raise ValidationError(
@@ -110,14 +115,13 @@ def _decode(data: bytes) -> str:
 
 
 def parse_lines(lines: list[str], code: str = "") -> list[Turn]:
-    """Plain text (and .docx paragraphs): labelled turns; blank lines end unlabelled paragraphs."""
+    """Plain text (and .docx paragraphs): labelled turns; a blank line ends a turn."""
     turns: list[Turn] = []
     current: Turn | None = None
     for raw in lines:
         line = raw.rstrip()
         if not line.strip():
-            if current is not None and current.speaker is None:
-                current = None
+            current = None  # a blank line ends the turn
             continue
         if BRACKETED.match(line):
             turns.append(Turn(None, line.strip()))

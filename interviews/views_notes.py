@@ -308,7 +308,7 @@ def notes_import(request, campaign, interview_id):
     context = {"campaign": campaign, "interview": interview, "rule": transcripts.__doc__}
     if request.method == "POST" and request.POST.get("payload"):
         try:
-            items = signing.loads(request.POST["payload"], salt=IMPORT_SALT, max_age=3600, compress=True)
+            items = signing.loads(request.POST["payload"], salt=IMPORT_SALT, max_age=3600)
             services.notes_import(interview=interview, membership=campaign.membership, items=items)
         except signing.BadSignature:
             messages.error(request, _("That preview expired. Upload the file again."))
