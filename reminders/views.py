@@ -11,7 +11,7 @@ from empathy.access import LEAD_ONLY, campaign_view
 from . import placeholders, services
 from .forms import EmailTemplateForm, ReminderSettingsForm, format_offsets
 from .messages import preview, template_for
-from .models import EmailTemplate, Kind
+from .models import DEFAULT_OFFSETS_MINUTES, EmailTemplate, Kind, ReminderSettings
 from .selectors import outbox
 
 EDITABLE_LANGUAGES = ["en", "es"]
@@ -19,7 +19,7 @@ EDITABLE_LANGUAGES = ["en", "es"]
 
 def _languages(campaign) -> list[str]:
     """English and Spanish, plus every language the campaign has a transparency statement in."""
-    extra = campaign.transparency_statements.values_list("language", flat=True).distinct()
+    extra = campaign.transparency_statements.order_by().values_list("language", flat=True).distinct()
     return list(dict.fromkeys([*EDITABLE_LANGUAGES, *sorted(extra)]))
 
 
@@ -31,11 +31,14 @@ def _kind_or_404(kind: str, language: str, campaign) -> None:
 @campaign_view(LEAD_ONLY)
 def email_settings(request, campaign):
     """Reminder times, the wording of every email per language, and the outbox."""
+    saved = ReminderSettings.objects.filter(campaign=campaign).first()
     form = ReminderSettingsForm(
         request.POST or None,
         initial={
-            "offsets": format_offsets(services.offsets_for(campaign)),
-            "remind_team": services._remind_team(campaign),
+            "offsets": format_offsets(
+                saved.offsets_minutes if saved and saved.offsets_minutes else DEFAULT_OFFSETS_MINUTES
+            ),
+            "remind_team": saved.remind_team if saved else True,
         },
     )
     if request.method == "POST" and form.is_valid():
