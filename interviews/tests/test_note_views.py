@@ -170,8 +170,9 @@ def test_note_page_query_budget(client_for, cast, interview, django_assert_num_q
         NoteFactory(interview=interview, author=cast["lead"] if i % 2 else cast["interviewer"], prompt=None)
     client = client_for(cast["interviewer"])
     # session, user, membership+campaign, interview+participant+guide+team, prompts, notes+authors,
-    # consent records (the "can notes be saved" banner); then the session save (savepoint, update, release)
-    with django_assert_num_queries(10):
+    # consent records (the "can notes be saved" banner), the interview's emails (reminders panel);
+    # then the session save (savepoint, update, release)
+    with django_assert_num_queries(11):
         assert client.get(detail_url(interview)).status_code == 200
 
 
