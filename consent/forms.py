@@ -142,12 +142,34 @@ class PurgeForm(forms.Form):
 
 
 class LinkCreateForm(forms.Form):
+    recipient = forms.ChoiceField(
+        label=_("The link is for"),
+        choices=[
+            (ParticipantLink.Recipient.GUARDIAN, _("The parent or guardian (gives the guardian's consent)")),
+            (ParticipantLink.Recipient.PARTICIPANT, _("The student (gives their own assent)")),
+        ],
+        widget=forms.RadioSelect,
+        initial=ParticipantLink.Recipient.GUARDIAN,
+        help_text=_("Each has their own link: a student cannot give the guardian's consent."),
+    )
     delivery = forms.ChoiceField(
         label=_("Send the link by"),
         choices=ParticipantLink.Delivery.choices,
         widget=forms.RadioSelect,
         initial=ParticipantLink.Delivery.PRINT,
     )
+
+    def __init__(self, *args, participant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participant = participant
+        if not participant.is_minor:
+            # An adult's link is their own.
+            del self.fields["recipient"]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.setdefault("recipient", ParticipantLink.Recipient.PARTICIPANT)
+        return cleaned
 
 
 class OverviewFilterForm(forms.Form):
@@ -197,10 +219,6 @@ class PublicConsentForm(ScopesMixin, forms.Form):
 
 
 class PublicWithdrawForm(forms.Form):
-    given_by = forms.ChoiceField(
-        label=_("Who is withdrawing"),
-        choices=ConsentRecord.GivenBy.choices,
-        widget=forms.RadioSelect,
-        initial=ConsentRecord.GivenBy.PARTICIPANT,
-    )
+    """Who withdraws is whom the link was made for (the participant, or a minor's guardian)."""
+
     confirm = forms.BooleanField(label=_("Yes, withdraw. I understand this cannot be undone."), required=True)

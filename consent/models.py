@@ -293,9 +293,20 @@ class ParticipantLink(models.Model):
         EMAIL = "email", _("Email")
         PRINT = "print", _("Printed (QR code)")
 
+    class Recipient(models.TextChoices):
+        # Whom the link is for decides what it may record: a minor's own link offers assent only,
+        # the guardian's link the guardian's consent only (see services.link_kinds).
+        PARTICIPANT = "participant", _("The participant")
+        GUARDIAN = "guardian", _("A parent or guardian")
+
+    # An emailed link's secret is made by the worker that sends it (the broker carries only ids);
+    # until then its hash is a placeholder that no token can match.
+    PENDING_PREFIX = "pending:"
+
     participant = models.ForeignKey("participants.Participant", on_delete=models.CASCADE, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)
     delivery = models.CharField(_("sent by"), max_length=8, choices=Delivery.choices)
+    recipient = models.CharField(_("for"), max_length=16, choices=Recipient.choices, default=Recipient.PARTICIPANT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(default=default_link_expiry)
@@ -318,6 +329,11 @@ class ParticipantLink(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "active"
+
+    @property
+    def is_issued(self) -> bool:
+        """False while an emailed link waits for its worker to make the secret."""
+        return not self.token_hash.startswith(self.PENDING_PREFIX)
 
     def revoke(self):
         self.revoked_at = timezone.now()

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 
 from . import hooks, services
 from .forms import PublicConsentForm, PublicWithdrawForm
-from .models import ConsentForm, ConsentRecord, language_name
+from .models import ConsentForm, ConsentRecord, ParticipantLink, language_name
 from .ratelimit import allow_link_request
-from .selectors import consent_status
+from .selectors import consent_status, link_kinds
 
 Kind = ConsentRecord.Kind
 
@@ -86,16 +86,22 @@ def _page(request, link, doc, token, languages, forms=None, status=200):
     participant = link.participant
     consent = consent_status(participant)
     sections = []
+    own_kinds = link_kinds(link)
     if doc and not consent.withdrawn:
         for kind in consent.missing:
-            form = (forms or {}).get(kind) or PublicConsentForm(kind=kind)
-            sections.append((kind, form))
+            if kind in own_kinds:
+                form = (forms or {}).get(kind) or PublicConsentForm(kind=kind)
+                sections.append((kind, form))
+    # What is still missing but is someone else's to give (the guardian's, or the student's).
+    others_missing = [kind for kind in consent.missing if kind not in own_kinds]
     context = {
         "participant": participant,
         "campaign": participant.campaign,
         "doc": doc,
         "consent": consent,
         "sections": sections,
+        "others_missing": others_missing,
+        "for_guardian": link.recipient == ParticipantLink.Recipient.GUARDIAN,
         "token": token,
         "languages": languages,
         "lang": doc.language if doc else "",
@@ -113,7 +119,8 @@ def participant_link(request, link, doc, token, languages):
 def participant_consent(request, link, doc, token, languages):
     consent = consent_status(link.participant)
     kind = request.POST.get("kind", "")
-    if doc is None or consent.withdrawn or kind not in consent.missing:
+    # A link records only what its recipient may give: a student's link never the guardian's consent.
+    if doc is None or consent.withdrawn or kind not in consent.missing or kind not in link_kinds(link):
         return redirect(_url("participant_link", token, doc))
     form = PublicConsentForm(request.POST, kind=kind)
     if form.is_valid():
@@ -165,7 +172,9 @@ def participant_withdraw(request, link, doc, token, languages):
     if request.method == "POST" and not consent.withdrawn and form.is_valid():
         services.participant_withdraw(
             participant=participant,
-            given_by=form.cleaned_data["given_by"],
+            given_by=ConsentRecord.GivenBy.GUARDIAN
+            if link.recipient == ParticipantLink.Recipient.GUARDIAN
+            else ConsentRecord.GivenBy.PARTICIPANT,
             method=ConsentRecord.Method.ELECTRONIC,
             link=link,
             request=request,

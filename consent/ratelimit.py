@@ -1,13 +1,19 @@
 """A small fixed-window rate limit on Django's cache (Redis in production, shared by workers).
 
-Participant links are opened without an account, so each (IP, link) pair and each IP get a
-budget of requests per window; past it the page answers 429 until the window ends.
+Participant links are opened without an account. Two budgets, each per window:
+- per link (keyed on the token's hash, whatever the address): one link cannot be hammered;
+- per client address over all links (10× the link's budget): one client cannot guess tokens.
+The address is `empathy.client_ip.client_ip` (X-Forwarded-For behind our own proxies), so
+participants behind the load balancer do not share one budget. Past a budget the page answers
+429 until the window ends.
 """
 
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+
+from empathy.client_ip import client_ip
 
 
 def _parse(rate: str) -> tuple[int, int]:
@@ -26,14 +32,13 @@ def _hit(key: str, limit: int, window: int) -> bool:
         return True
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:40]
 
 
 def allow_link_request(request, token: str) -> bool:
-    """Within budget for this IP and this link, and for this IP over all links (10× the budget)."""
+    """Within this link's budget, and within this client's budget over all links."""
     limit, window = _parse(settings.CONSENT_LINK_RATE)
-    ip = client_ip(request)
-    pair = hashlib.sha256(f"{ip}|{token}".encode()).hexdigest()[:40]
-    per_ip = hashlib.sha256(ip.encode()).hexdigest()[:40]
-    return _hit(f"consent-link:{pair}", limit, window) and _hit(f"consent-link-ip:{per_ip}", limit * 10, window)
+    per_link = _hit(f"consent-link:{_digest(token)}", limit, window)
+    per_client = _hit(f"consent-link-ip:{_digest(client_ip(request))}", limit * 10, window)
+    return per_link and per_client

@@ -15,6 +15,15 @@ The contract for the apps built on top of consent (interviews, notes, synthesis,
   ``may_quote``, ``attribution`` ("none" or "role") and ``may_recontact``. For a minor the
   scopes are the most restrictive of the guardian's consent and the student's own assent.
 
+Participant links are made for someone (``ParticipantLink.recipient``): ``link_kinds(link)`` says
+what a link may record — an adult's own consent on their link; for a minor, the guardian's consent
+on the guardian's link and only the student's assent on the student's.
+
+For the participants app: ``has_any_consent_record(participant)`` — once it is True, changing
+``is_minor`` changes which agreements count, so it must be lead-only and audited.
+``retention_passed(campaign)`` — True from the campaign's retention date on: identifying data
+added after it is removed at the next hourly scan, so refuse to take it in the first place.
+
 The rule for "current consent": no withdrawal, and the latest agreement of each kind the
 participant needs — an adult's own consent; for a minor (``Participant.is_minor``) both a
 guardian's consent and the student's assent. A newer agreement of a kind replaces an older one.
@@ -33,6 +42,37 @@ WITHDRAWN = "withdrawn"  # Participant.Status.WITHDRAWN
 
 def required_kinds(participant) -> tuple[str, ...]:
     return (Kind.GUARDIAN, Kind.ASSENT) if participant.is_minor else (Kind.CONSENT,)
+
+
+def link_kinds(link) -> tuple[str, ...]:
+    """The agreements this participant link may record, by whom it was made for.
+
+    An adult's own link: their consent. A minor's own link: their assent only — the guardian's
+    consent comes through the guardian's link (or is recorded by staff), never from the student.
+    A guardian's link: the guardian's consent only (nothing, if the participant is an adult).
+    """
+    from .models import ParticipantLink
+
+    if link.recipient == ParticipantLink.Recipient.GUARDIAN:
+        return (Kind.GUARDIAN,) if link.participant.is_minor else ()
+    return (Kind.ASSENT,) if link.participant.is_minor else (Kind.CONSENT,)
+
+
+def has_any_consent_record(participant) -> bool:
+    """True once anything was recorded for the participant (an agreement or a withdrawal).
+
+    From then on `is_minor` decides which of their records count: the participants app must let
+    only a lead change it, and audit the change."""
+    return ConsentRecord.objects.filter(participant_id=participant.pk).exists()
+
+
+def retention_passed(campaign, today=None) -> bool:
+    """True once the campaign's retention date (the earliest any statement promised) has come."""
+    from django.db.models import Min
+    from django.utils import timezone
+
+    retain_until = campaign.transparency_statements.aggregate(d=Min("retain_until"))["d"]
+    return retain_until is not None and (today or timezone.localdate()) >= retain_until
 
 
 @dataclass(frozen=True)

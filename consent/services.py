@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -317,12 +317,25 @@ def participant_withdraw(
     return record
 
 
+def _has_any(fields: dict) -> Q:
+    """Rows where any of these fields still holds something (is not its scrubbed value)."""
+    q = Q(pk__in=[])
+    for name, blank in fields.items():
+        q |= Q(**{f"{name}__isnull": False}) if blank is None else ~Q(**{name: blank})
+    return q
+
+
 def _scrub(participants, fields: dict) -> int:
-    """Remove identifying data from these participants and everything recorded about them here."""
+    """Remove identifying data from these participants and everything recorded about them here.
+
+    Idempotent: rows already scrubbed are not written again. Returns how many participants still
+    held identifying data (0 when there was nothing left to remove)."""
     ids = list(participants.values_list("pk", flat=True))
-    count = Participant.objects.filter(pk__in=ids).update(**fields, updated_at=timezone.now())
+    count = Participant.objects.filter(pk__in=ids).filter(_has_any(fields)).update(**fields, updated_at=timezone.now())
     StatusChange.objects.filter(participant_id__in=ids).exclude(note="").update(note="")
-    ConsentRecord.objects.filter(participant_id__in=ids).update(guardian_name="", note="")
+    ConsentRecord.objects.filter(participant_id__in=ids).filter(~Q(guardian_name="") | ~Q(note="")).update(
+        guardian_name="", note=""
+    )
     ParticipantLink.objects.filter(participant_id__in=ids, revoked_at__isnull=True).update(revoked_at=timezone.now())
     return count
 
@@ -369,39 +382,97 @@ def link_url(token: str) -> str:
     return settings.SITE_URL + reverse("consent_public:participant_link", args=[token])
 
 
+def _recipient_error(participant, recipient: str) -> ValidationError | None:
+    if recipient not in ParticipantLink.Recipient.values:
+        return ValidationError(_("Choose whom the link is for."), code="recipient")
+    if recipient == ParticipantLink.Recipient.GUARDIAN and not participant.is_minor:
+        return ValidationError(
+            _("An adult gives their own consent: make the link for the participant."), code="recipient"
+        )
+    return None
+
+
+def _new_secret() -> tuple[str, str]:
+    """A random secret and the signed token that carries it."""
+    secret = secrets.token_urlsafe(32)
+    return secret, _signer.sign(secret)
+
+
 @transaction.atomic
 def link_create(
-    *, participant, delivery: str, by, request=None, notify: bool = True
-) -> tuple[ParticipantLink, str]:
-    """A new link for the participant (earlier ones stop working). Returns it and its token.
+    *,
+    participant,
+    delivery: str,
+    by,
+    recipient: str = ParticipantLink.Recipient.PARTICIPANT,
+    request=None,
+    notify: bool = True,
+) -> tuple[ParticipantLink, str | None]:
+    """A new link for the participant, or for a minor's guardian (`recipient`). Earlier links for
+    the same recipient stop working. Returns the link and its token.
 
     The token is the signed random secret; only the secret's hash is stored, so the token is
-    shown (or emailed) once and cannot be recovered later.
+    shown (or emailed) once and cannot be recovered later. An emailed link (`notify`) gets no
+    token here: the worker that sends the email makes the secret (`link_issue`), so the secret
+    never passes through the Celery broker, and the token returned is None.
+
+    Whoever calls this sees the link open the participant's identity (the link's "what we hold"
+    page): the staff views allow it only to those who may see that identity.
     """
     participant = _locked(participant)
     if hasattr(participant, "purge"):
         raise ValidationError(_("This participant's data was purged."), code="purged")
+    if delivery not in ParticipantLink.Delivery.values:
+        raise ValidationError(_("Choose how to send the link."), code="delivery")
+    error = _recipient_error(participant, recipient)
+    if error is not None:
+        raise error
     if delivery == ParticipantLink.Delivery.EMAIL and not participant.email:
         raise ValidationError(_("This participant has no email address; print the link instead."), code="no_email")
-    participant.links.active().update(revoked_at=timezone.now())
-    secret = secrets.token_urlsafe(32)
+    participant.links.active().filter(recipient=recipient).update(revoked_at=timezone.now())
+    # notify=False: the caller emails the link itself (reminders put it in the interview reminder).
+    deferred = delivery == ParticipantLink.Delivery.EMAIL and notify
+    if deferred:
+        token = None
+        token_hash = ParticipantLink.PENDING_PREFIX + secrets.token_hex(28)
+    else:
+        secret, token = _new_secret()
+        token_hash = hash_token(secret)
     link = ParticipantLink.objects.create(
-        participant=participant, token_hash=hash_token(secret), delivery=delivery, created_by=by
+        participant=participant, token_hash=token_hash, delivery=delivery, recipient=recipient, created_by=by
     )
-    token = _signer.sign(secret)
     audit_record(
         actor=by,
         action=AuditEvent.Action.CONSENT_CHANGE,
         campaign=participant.campaign,
         target=participant,
-        detail={"what": "participant link created", "link": link.pk, "delivery": delivery},
+        detail={"what": "participant link created", "link": link.pk, "delivery": delivery, "recipient": recipient},
         request=request,
     )
-    # notify=False: the caller emails the link itself (reminders put it in the interview reminder).
-    if delivery == ParticipantLink.Delivery.EMAIL and notify:
+    if deferred:
         from .tasks import send_participant_link
 
-        transaction.on_commit(lambda: send_participant_link.delay(link.pk, token))
+        transaction.on_commit(lambda: send_participant_link.delay(link.pk))
+    return link, token
+
+
+def link_issue(*, link_id: int) -> tuple[ParticipantLink, str] | None:
+    """Make the secret of an emailed link, in the worker that emails it. Call inside the
+    transaction that also hands the email over, so a failed send leaves the link pending.
+
+    Returns the link and its token, or None when the link is gone, no longer active, or was
+    already issued (a redelivered task never makes a second secret)."""
+    link = (
+        ParticipantLink.objects.select_for_update()
+        .select_related("participant", "participant__campaign")
+        .filter(pk=link_id)
+        .first()
+    )
+    if link is None or link.state != "active" or link.is_issued:
+        return None
+    secret, token = _new_secret()
+    link.token_hash = hash_token(secret)
+    link.save(update_fields=["token_hash"])
     return link, token
 
 
@@ -477,32 +548,44 @@ def retention_warn(*, campaign, retain_until: date) -> RetentionNotice | None:
     return notice
 
 
+def _removed_anything(hook_detail: dict) -> bool:
+    return any(isinstance(v, int) and v for result in hook_detail.values() for v in (result or {}).values())
+
+
 @transaction.atomic
 def campaign_retention_apply(*, campaign, retain_until: date, by=None) -> RetentionNotice | None:
-    """Remove names, contacts and raw notes of every participant; keep codes and synthesis. Once."""
+    """Remove names, contacts and raw notes of every participant; keep codes and synthesis.
+
+    Runs on every scan once the date has passed, not once: people added or edited after the
+    date lose their identifying data at the next scan too. Idempotent — what is already gone is
+    not written again, and the purge hooks (which must be idempotent) find nothing left. The
+    notice records the first application; every application that removed something is audited.
+    Returns the notice when something was removed (or on the first application), else None.
+    """
     notice, created = RetentionNotice.objects.get_or_create(
         campaign=campaign, kind=RetentionNotice.Kind.APPLIED, retain_until=retain_until
     )
-    if not created:
-        return None
     participants = Participant.objects.filter(campaign=campaign)
     count = _scrub(participants, RETENTION_FIELDS)
     removed = hooks.run_purge_hooks(participants=participants, reason=hooks.RETENTION, by=by)
+    if not created and not count and not _removed_anything(removed):
+        return None
     detail = {"participants": count, "hooks": removed}
-    notice.detail = detail
-    notice.save(update_fields=["detail"])
+    if created:
+        notice.detail = detail
+        notice.save(update_fields=["detail"])
     audit_record(
         actor=by,
         action=AuditEvent.Action.PURGE,
         campaign=campaign,
         target=campaign,
-        detail={"what": "retention", "retain_until": retain_until.isoformat(), **detail},
+        detail={"what": "retention", "retain_until": retain_until.isoformat(), "first": created, **detail},
     )
     return notice
 
 
 def retention_scan(*, today: date | None = None) -> dict:
-    """Warn 14 days ahead, then remove identifying data when a campaign's date has come."""
+    """Warn 14 days ahead (once), then remove identifying data on every scan from the date on."""
     today = today or timezone.localdate()
     warned = applied = 0
     for campaign in campaigns_with_retention():

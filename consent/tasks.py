@@ -3,10 +3,11 @@ import smtplib
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from .models import ParticipantLink, RetentionNotice
+from .models import RetentionNotice
 
 RETRY = {
     "autoretry_for": (smtplib.SMTPException, ConnectionError, TimeoutError),
@@ -59,29 +60,35 @@ def send_retention_warning(notice_id: int) -> int:
 
 
 @shared_task(**RETRY)
-def send_participant_link(link_id: int, token: str) -> bool:
+def send_participant_link(link_id: int) -> bool:
     """Email a participant (or their guardian) their link, in their language (through the
-    reminders pipeline: the one email allowed before consent to be contacted)."""
+    reminders pipeline: the one email allowed before consent to be contacted).
+
+    The message carries only the link's id: the secret is made here (`link_issue`), in the same
+    transaction that hands the email over, so it never sits in the broker. A redelivered task
+    finds the link issued and sends nothing."""
     from reminders.models import Kind
     from reminders.services import email_enqueue
 
-    from .services import current_form_for, link_url
+    from .services import current_form_for, link_issue, link_url
 
-    link = ParticipantLink.objects.select_related("participant", "participant__campaign").filter(pk=link_id).first()
-    if link is None or link.state != "active" or not link.participant.email:
-        return False
-    participant = link.participant
-    form = current_form_for(participant.campaign, participant.preferred_language)
-    language = form.language if form else settings.LANGUAGE_CODE
-    with translation.override(language):
-        expires = formats.date_format(timezone.localtime(link.expires_at), "DATE_FORMAT")
-    email_enqueue(
-        kind=Kind.CONSENT_REQUEST,
-        to=participant.email,
-        campaign=participant.campaign,
-        participant=participant,
-        language=language,
-        context={"link": link_url(token), "expires": expires},
-        dedupe_key=f"participant-link:{link.pk}",
-    )
+    with transaction.atomic():
+        issued = link_issue(link_id=link_id)
+        if issued is None or not issued[0].participant.email:
+            return False
+        link, token = issued
+        participant = link.participant
+        form = current_form_for(participant.campaign, participant.preferred_language)
+        language = form.language if form else settings.LANGUAGE_CODE
+        with translation.override(language):
+            expires = formats.date_format(timezone.localtime(link.expires_at), "DATE_FORMAT")
+        email_enqueue(
+            kind=Kind.CONSENT_REQUEST,
+            to=participant.email,
+            campaign=participant.campaign,
+            participant=participant,
+            language=language,
+            context={"link": link_url(token), "expires": expires},
+            dedupe_key=f"participant-link:{link.pk}",
+        )
     return True

@@ -1,7 +1,7 @@
 """Staff pages under /c/<slug>/consent/: statements, forms, each participant's consent."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
@@ -207,8 +207,19 @@ def document(request, campaign, form_id):
     return render(request, "consent/document.html", {"campaign": campaign, "doc": form, "versions": versions})
 
 
-def _participant_for(request, campaign, code):
-    return get_object_or_404(Participant.objects.visible_to(campaign.membership).select_related("campaign"), code=code)
+def _participant_for(request, campaign, code, lock_identity=False):
+    """One participant of this campaign as the member may see them (404 if not theirs to see).
+
+    `lock_identity`: acting on their consent — recording it, making or revoking their link
+    (whose "what we hold" page shows name and contacts), withdrawing them — is for those who
+    may see their identity (participants.access): a lead, or an interviewer assigned to them.
+    Anyone else on the field team gets 403."""
+    participant = get_object_or_404(
+        Participant.objects.visible_to(campaign.membership).select_related("campaign"), code=code
+    )
+    if lock_identity and not identity_visible(campaign.membership, participant):
+        raise PermissionDenied
+    return participant
 
 
 def _participant_context(request, campaign, participant, **forms):
@@ -224,9 +235,11 @@ def _participant_context(request, campaign, participant, **forms):
         "purge": Purge.objects.filter(participant=participant).select_related("by").first(),
         "has_forms": ConsentForm.objects.filter(campaign=campaign).exists(),
     }
-    if not status.withdrawn:
+    # Only those who may act on this participant's consent get the forms (the views check again).
+    context["may_act"] = shows_identity
+    if shows_identity and not status.withdrawn:
         context["record_form"] = forms.get("record_form") or RecordConsentForm(campaign=campaign, status=status)
-        context["link_form"] = forms.get("link_form") or LinkCreateForm()
+        context["link_form"] = forms.get("link_form") or LinkCreateForm(participant=participant)
     return context
 
 
@@ -253,7 +266,7 @@ def participant(request, campaign, code):
 @campaign_view(FIELD_TEAM)
 @require_POST
 def record(request, campaign, code):
-    participant = _participant_for(request, campaign, code)
+    participant = _participant_for(request, campaign, code, lock_identity=True)
     status = consent_status(participant)
     if status.withdrawn:
         messages.error(request, _("This participant withdrew; consent can no longer be recorded."))
@@ -288,12 +301,16 @@ def record(request, campaign, code):
 @campaign_view(FIELD_TEAM)
 @require_POST
 def link_create(request, campaign, code):
-    participant = _participant_for(request, campaign, code)
-    form = LinkCreateForm(request.POST)
+    participant = _participant_for(request, campaign, code, lock_identity=True)
+    form = LinkCreateForm(request.POST, participant=participant)
     if form.is_valid():
         try:
             link, token = services.link_create(
-                participant=participant, delivery=form.cleaned_data["delivery"], by=request.user, request=request
+                participant=participant,
+                delivery=form.cleaned_data["delivery"],
+                recipient=form.cleaned_data["recipient"],
+                by=request.user,
+                request=request,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -301,6 +318,15 @@ def link_create(request, campaign, code):
             if link.delivery == ParticipantLink.Delivery.EMAIL:
                 messages.success(request, _("The link was emailed. Earlier links no longer work."))
                 return redirect("consent:participant", campaign.slug, participant.code)
+            # Whoever holds the printed token can open the participant's name and contacts.
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.VIEW_IDENTIFIED,
+                campaign=campaign,
+                target=participant,
+                detail={"page": "consent link print", "link": link.pk, "recipient": link.recipient},
+                request=request,
+            )
             url = services.link_url(token)
             # The token exists only in this response: print it now, it cannot be shown again.
             context = {"campaign": campaign, "participant": participant, "link": link, "url": url, "qr": qr_svg(url)}
@@ -321,7 +347,7 @@ def link_create(request, campaign, code):
 @campaign_view(FIELD_TEAM)
 @require_POST
 def link_revoke(request, campaign, code, link_id):
-    participant = _participant_for(request, campaign, code)
+    participant = _participant_for(request, campaign, code, lock_identity=True)
     link = get_object_or_404(participant.links.select_related("participant__campaign"), pk=link_id)
     services.link_revoke(link=link, by=request.user, request=request)
     messages.success(request, _("The link no longer works."))
@@ -330,7 +356,7 @@ def link_revoke(request, campaign, code, link_id):
 
 @campaign_view(FIELD_TEAM)
 def withdraw(request, campaign, code):
-    participant = _participant_for(request, campaign, code)
+    participant = _participant_for(request, campaign, code, lock_identity=True)
     form = StaffWithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.participant_withdraw(

@@ -3,13 +3,15 @@
 import datetime
 
 import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from consent import services
 from consent.factories import ConsentRecordFactory
-from consent.models import ConsentForm, ConsentRecord, TransparencyStatement
+from consent.models import ConsentForm, ConsentRecord, ParticipantLink, TransparencyStatement
 from participants.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,27 +154,139 @@ def test_an_unknown_language_is_404(client_for, lead, campaign):
     assert client_for(lead).get(reverse("consent:statement_edit", args=[campaign.slug, "xx"])).status_code == 404
 
 
-def test_interviewer_records_verbal_consent(client_for, interviewer, adult, form_en):
+@pytest.fixture
+def assigned(adult, interviewer):
+    """The adult, assigned to the interviewer (who may then see and act on their identity)."""
+    adult.assigned_interviewers.add(interviewer)
+    return adult
+
+
+def verbal_consent(form):
+    return {
+        "kind": "consent",
+        "form": form.pk,
+        "method": "verbal",
+        "given_on": timezone.localdate().isoformat(),
+        "may_quote": "on",
+        "attribution": "role",
+        "note": "",
+    }
+
+
+def test_interviewer_records_verbal_consent(client_for, interviewer, assigned, form_en):
     client = client_for(interviewer)
-    page = client.get(reverse("consent:participant", args=[adult.campaign.slug, adult.code]))
+    page = client.get(reverse("consent:participant", args=[assigned.campaign.slug, assigned.code]))
     assert page.status_code == 200
-    # Not assigned to this participant: the interviewer sees the code, not the name.
-    assert "Alma Reyes" not in page.content.decode()
+    assert "Alma Reyes" in page.content.decode()
     response = client.post(
-        reverse("consent:record", args=[adult.campaign.slug, adult.code]),
-        {
-            "kind": "consent",
-            "form": form_en.pk,
-            "method": "verbal",
-            "given_on": timezone.localdate().isoformat(),
-            "may_quote": "on",
-            "attribution": "role",
-            "note": "",
-        },
+        reverse("consent:record", args=[assigned.campaign.slug, assigned.code]), verbal_consent(form_en)
     )
     assert response.status_code == 302
-    record = ConsentRecord.objects.get(participant=adult)
+    record = ConsentRecord.objects.get(participant=assigned)
     assert (record.method, record.recorded_by, record.may_quote) == ("verbal", interviewer, True)
+
+
+def test_an_unassigned_interviewer_sees_the_code_and_no_forms(client_for, interviewer, adult, form_en):
+    page = client_for(interviewer).get(reverse("consent:participant", args=[adult.campaign.slug, adult.code]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert adult.code in html and "Alma Reyes" not in html
+    for name in ("record", "link_create", "withdraw"):
+        assert reverse(f"consent:{name}", args=[adult.campaign.slug, adult.code]) not in html
+    assert "Only the lead or an interviewer assigned to this participant" in html
+
+
+def test_an_unassigned_interviewer_cannot_record_consent(client_for, interviewer, adult, form_en):
+    response = client_for(interviewer).post(
+        reverse("consent:record", args=[adult.campaign.slug, adult.code]), verbal_consent(form_en)
+    )
+    assert response.status_code == 403
+    assert not ConsentRecord.objects.exists()
+
+
+@pytest.mark.parametrize("delivery", ["print", "email"])
+def test_an_unassigned_interviewer_cannot_make_a_link(
+    client_for, interviewer, lead, adult, form_en, delivery, django_capture_on_commit_callbacks
+):
+    existing, _token = services.link_create(participant=adult, delivery="print", by=lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(interviewer).post(
+            reverse("consent:link_create", args=[adult.campaign.slug, adult.code]), {"delivery": delivery}
+        )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "print-card" not in html and 'class="qr"' not in html
+    assert list(ParticipantLink.objects.filter(participant=adult)) == [existing]
+    existing.refresh_from_db()
+    assert existing.state == "active"  # the participant's own link still works
+    assert not mail.outbox
+
+
+def test_an_unassigned_interviewer_cannot_revoke_a_link(client_for, interviewer, lead, adult, form_en):
+    link, _token = services.link_create(participant=adult, delivery="print", by=lead)
+    response = client_for(interviewer).post(
+        reverse("consent:link_revoke", args=[adult.campaign.slug, adult.code, link.pk])
+    )
+    assert response.status_code == 403
+    link.refresh_from_db()
+    assert link.state == "active"
+
+
+def test_an_unassigned_interviewer_cannot_withdraw_someone(client_for, interviewer, adult, form_en):
+    client = client_for(interviewer)
+    url = reverse("consent:withdraw", args=[adult.campaign.slug, adult.code])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"given_by": "participant", "method": "verbal"}).status_code == 403
+    assert not ConsentRecord.objects.exists()
+    adult.refresh_from_db()
+    assert adult.status != "withdrawn"
+
+
+def test_an_assigned_interviewer_prints_a_link_and_it_is_audited(client_for, interviewer, assigned, form_en):
+    response = client_for(interviewer).post(
+        reverse("consent:link_create", args=[assigned.campaign.slug, assigned.code]), {"delivery": "print"}
+    )
+    assert response.status_code == 200 and "<svg" in response.content.decode()
+    # The printed token opens the participant's name and contacts: that is recorded.
+    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW_IDENTIFIED, actor=interviewer)
+    assert event.target_id == str(assigned.pk) and event.detail["page"] == "consent link print"
+
+
+def test_notes_are_shown_only_to_those_who_see_identity(client_for, lead, interviewer, analyst, adult, form_en):
+    note = "Reached her at the Elm Street shelter"
+    services.consent_record(participant=adult, kind="consent", form=form_en, method="written", note=note)
+    url = reverse("consent:participant", args=[adult.campaign.slug, adult.code])
+    assert note not in client_for(interviewer).get(url).content.decode()  # not assigned
+    assert note in client_for(lead).get(url).content.decode()
+    adult.assigned_interviewers.add(interviewer)
+    assert note in client_for(interviewer).get(url).content.decode()
+
+
+def test_a_minor_gets_separate_links_for_guardian_and_student(client_for, lead, minor, form_en):
+    client = client_for(lead)
+    url = reverse("consent:link_create", args=[minor.campaign.slug, minor.code])
+    page = client.get(reverse("consent:participant", args=[minor.campaign.slug, minor.code])).content.decode()
+    assert 'name="recipient"' in page
+    assert client.post(url, {"delivery": "print", "recipient": "guardian"}).status_code == 200
+    assert client.post(url, {"delivery": "print", "recipient": "participant"}).status_code == 200
+    # One link for each: making the student's did not revoke the guardian's.
+    active = ParticipantLink.objects.active().filter(participant=minor)
+    assert sorted(active.values_list("recipient", flat=True)) == ["guardian", "participant"]
+    # A new guardian link replaces the earlier guardian link only.
+    assert client.post(url, {"delivery": "print", "recipient": "guardian"}).status_code == 200
+    assert sorted(active.values_list("recipient", flat=True)) == ["guardian", "participant"]
+    assert ParticipantLink.objects.filter(participant=minor, revoked_at__isnull=False).get().recipient == "guardian"
+
+
+def test_an_adult_has_no_guardian_link(client_for, lead, adult, form_en):
+    client = client_for(lead)
+    page = client.get(reverse("consent:participant", args=[adult.campaign.slug, adult.code])).content.decode()
+    assert 'name="recipient"' not in page
+    url = reverse("consent:link_create", args=[adult.campaign.slug, adult.code])
+    assert client.post(url, {"delivery": "print", "recipient": "guardian"}).status_code == 200
+    assert ParticipantLink.objects.get(participant=adult).recipient == "participant"
+    with pytest.raises(ValidationError):
+        services.link_create(participant=adult, delivery="print", recipient="guardian", by=lead)
 
 
 def test_the_lead_sees_the_name_and_it_is_audited(client_for, lead, adult, form_en):
@@ -181,7 +295,8 @@ def test_the_lead_sees_the_name_and_it_is_audited(client_for, lead, adult, form_
     assert AuditEvent.objects.filter(action="view_identified", target_id=str(adult.pk), actor=lead).exists()
 
 
-def test_recording_a_future_date_is_refused(client_for, interviewer, adult, form_en):
+def test_recording_a_future_date_is_refused(client_for, interviewer, assigned, form_en):
+    adult = assigned
     response = client_for(interviewer).post(
         reverse("consent:record", args=[adult.campaign.slug, adult.code]),
         {
@@ -196,7 +311,8 @@ def test_recording_a_future_date_is_refused(client_for, interviewer, adult, form
     assert not ConsentRecord.objects.exists()
 
 
-def test_withdraw_then_purge(client_for, interviewer, lead, adult, form_en):
+def test_withdraw_then_purge(client_for, interviewer, lead, assigned, form_en):
+    adult = assigned
     services.consent_record(participant=adult, kind="consent", form=form_en, method="written")
     slug = adult.campaign.slug
     # The interviewer may record the withdrawal but not purge.

@@ -16,8 +16,8 @@ from participants.models import Participant
 pytestmark = pytest.mark.django_db
 
 
-def link_for(participant, by=None, delivery=ParticipantLink.Delivery.PRINT):
-    link, token = services.link_create(participant=participant, delivery=delivery, by=by)
+def link_for(participant, by=None, delivery=ParticipantLink.Delivery.PRINT, recipient="participant"):
+    link, token = services.link_create(participant=participant, delivery=delivery, recipient=recipient, by=by)
     return link, token
 
 
@@ -32,6 +32,7 @@ def bystander(campaign):
 
 
 def test_a_printed_link_shows_a_qr_code_once_and_stores_only_a_hash(client_for, interviewer, adult, form_en):
+    adult.assigned_interviewers.add(interviewer)
     response = client_for(interviewer).post(
         reverse("consent:link_create", args=[adult.campaign.slug, adult.code]), {"delivery": "print"}
     )
@@ -49,6 +50,7 @@ def test_a_printed_link_shows_a_qr_code_once_and_stores_only_a_hash(client_for, 
 def test_an_emailed_link_goes_to_the_participant(
     client_for, interviewer, adult, form_en, django_capture_on_commit_callbacks
 ):
+    adult.assigned_interviewers.add(interviewer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(interviewer).post(
             reverse("consent:link_create", args=[adult.campaign.slug, adult.code]), {"delivery": "email"}
@@ -56,6 +58,38 @@ def test_an_emailed_link_goes_to_the_participant(
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alma@example.net"]
     assert "/p/" in mail.outbox[0].body
+
+
+def test_the_broker_carries_only_the_links_id(adult, lead, form_en, django_capture_on_commit_callbacks, monkeypatch):
+    """The token is made in the worker: the message put on the broker holds no secret."""
+    from consent import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.send_participant_link, "delay", lambda *args, **kwargs: sent.append((args, kwargs)))
+    with django_capture_on_commit_callbacks(execute=True):
+        link, token = link_for(adult, by=lead, delivery=ParticipantLink.Delivery.EMAIL)
+    assert token is None
+    assert sent == [((link.pk,), {})]
+    link.refresh_from_db()
+    assert not link.is_issued and link.state == "active"
+
+    # The worker makes the secret and emails it; the emailed token opens the link.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_participant_link.apply(args=(link.pk,)).get() is True
+    emailed = mail.outbox[0].body.split("/p/")[1].split("/")[0]
+    assert services.link_for_token(emailed) == link
+    # Redelivered: no second secret, no second email; the first token still works.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_participant_link.apply(args=(link.pk,)).get() is False
+    assert len(mail.outbox) == 1 and services.link_for_token(emailed) == link
+
+
+def test_a_link_waiting_for_its_worker_opens_nothing(client, adult, lead, form_en):
+    link, _token = link_for(adult, by=lead, delivery=ParticipantLink.Delivery.EMAIL)
+    placeholder = ParticipantLink.objects.get(pk=link.pk).token_hash
+    assert placeholder.startswith(ParticipantLink.PENDING_PREFIX)
+    guess = services._signer.sign(placeholder)
+    assert client.get(url("participant_link", guess)).status_code == 404
 
 
 def test_an_adult_consents_electronically(client, adult, form_en, bystander):
@@ -66,6 +100,7 @@ def test_an_adult_consents_electronically(client, adult, form_en, bystander):
     assert form_en.statement.why in text and form_en.title in text
     assert "Zed Bystander" not in text and "Alma Reyes" not in text
     assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "same-origin"
+    assert 'rel="icon"' in text  # no /favicon.ico 404 on a participant's phone
 
     response = client.post(
         url("participant_consent", token),
@@ -96,18 +131,20 @@ def test_not_ticking_agree_records_nothing(client, adult, form_en):
 
 
 def test_a_minor_needs_guardian_and_assent_in_spanish(client, minor, form_en, form_es):
-    _link, token = link_for(minor)
-    page = client.get(url("participant_link", token))
+    _guardian_link, guardian_token = link_for(minor, recipient="guardian")
+    _student_link, student_token = link_for(minor, recipient="participant")
+    page = client.get(url("participant_link", guardian_token))
     html = page.content.decode()
     assert '<html lang="es">' in html
     assert page["Content-Language"] == "es"
     assert form_es.statement.why in html and form_en.statement.why not in html
-    assert 'value="guardian"' in html and 'value="assent"' in html
+    # The guardian's link offers the guardian's consent, not the student's assent.
+    assert 'value="guardian"' in html and 'value="assent"' not in html
     # The page around the statement speaks Spanish too.
     assert "Para la madre, el padre o el tutor" in html and "Sí, estoy de acuerdo" in html
 
     client.post(
-        url("participant_consent", token),
+        url("participant_consent", guardian_token),
         {
             "kind": "guardian",
             "lang": "es",
@@ -117,11 +154,13 @@ def test_a_minor_needs_guardian_and_assent_in_spanish(client, minor, form_en, fo
         },
     )
     assert not has_current_consent(minor)
-    html = client.get(url("participant_link", token)).content.decode()
-    assert 'value="guardian"' not in html and 'value="assent"' in html
+    html = client.get(url("participant_link", guardian_token)).content.decode()
+    assert 'value="guardian"' not in html and 'value="assent"' not in html
 
+    html = client.get(url("participant_link", student_token)).content.decode()
+    assert 'value="guardian"' not in html and 'value="assent"' in html
     client.post(
-        url("participant_consent", token),
+        url("participant_consent", student_token),
         {"kind": "assent", "lang": "es", "assent-agree": "on", "assent-attribution": "none"},
     )
     assert has_current_consent(minor)
@@ -131,16 +170,48 @@ def test_a_minor_needs_guardian_and_assent_in_spanish(client, minor, form_en, fo
         ("assent", "participant", form_es.pk),
     }
     # The English version is one tap away.
-    assert form_en.statement.why in client.get(url("participant_link", token, lang="en")).content.decode()
+    assert form_en.statement.why in client.get(url("participant_link", student_token, lang="en")).content.decode()
+
+
+def test_a_students_own_link_cannot_give_the_guardians_consent(client, minor, form_en):
+    _link, token = link_for(minor, recipient="participant")
+    html = client.get(url("participant_link", token)).content.decode()
+    assert 'value="guardian"' not in html and 'value="assent"' in html
+    assert "Your parent or guardian gives their consent with their own link." in html
+    response = client.post(
+        url("participant_consent", token),
+        {
+            "kind": "guardian",
+            "guardian-agree": "on",
+            "guardian-guardian_name": "Anyone At All",
+            "guardian-attribution": "none",
+        },
+    )
+    assert response.status_code == 302
+    assert not ConsentRecord.objects.filter(kind="guardian").exists()
+
+
+def test_a_guardians_link_cannot_give_the_students_assent(client, minor, form_en):
+    _link, token = link_for(minor, recipient="guardian")
+    client.post(
+        url("participant_consent", token), {"kind": "assent", "assent-agree": "on", "assent-attribution": "none"}
+    )
+    assert not ConsentRecord.objects.filter(kind="assent").exists()
 
 
 def test_a_guardian_must_give_their_name(client, minor, form_en):
-    _link, token = link_for(minor)
+    _link, token = link_for(minor, recipient="guardian")
     response = client.post(
         url("participant_consent", token), {"kind": "guardian", "guardian-agree": "on", "guardian-attribution": "none"}
     )
     assert response.status_code == 400
     assert not ConsentRecord.objects.exists()
+
+
+def test_who_withdraws_is_whom_the_link_is_for(client, minor, form_en):
+    _link, token = link_for(minor, recipient="guardian")
+    client.post(url("participant_withdraw", token), {"given_by": "participant", "confirm": "on"})
+    assert ConsentRecord.objects.get(participant=minor, kind="withdrawal").given_by == "guardian"
 
 
 def test_what_we_hold_shows_their_own_data_only(client, adult, form_en, bystander):
@@ -220,6 +291,35 @@ def test_links_are_rate_limited_per_ip_and_link(client, adult, form_en, settings
     assert guesses.count(429) > 0
 
 
+def test_the_link_budget_is_the_links_whatever_the_address(client, adult, form_en, settings):
+    settings.CONSENT_LINK_RATE = "3/60"
+    _link, token = link_for(adult)
+    statuses = [client.get(url("participant_link", token), REMOTE_ADDR=f"198.51.100.{i}").status_code for i in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_behind_the_load_balancer_each_participant_has_their_own_budget(client, adult, minor, form_en, settings):
+    """Every request reaches the app from the load balancer's address; the client is in X-Forwarded-For."""
+    settings.CONSENT_LINK_RATE = "2/60"  # 20 per client over all links
+    settings.TRUSTED_PROXY_COUNT = 1
+    balancer = {"REMOTE_ADDR": "10.0.0.5"}
+    # One client guesses tokens until its budget is spent…
+    guesses = [
+        client.get(url("participant_link", f"guess{i}"), HTTP_X_FORWARDED_FOR="203.0.113.9", **balancer).status_code
+        for i in range(25)
+    ]
+    assert guesses[-1] == 429
+    # …a forged left-most entry does not get it a fresh budget…
+    forged = client.get(
+        url("participant_link", "guess-forged"), HTTP_X_FORWARDED_FOR="192.0.2.77, 203.0.113.9", **balancer
+    )
+    assert forged.status_code == 429
+    # …and another participant behind the same balancer still opens their link.
+    _link, token = link_for(adult)
+    ok = client.get(url("participant_link", token), HTTP_X_FORWARDED_FOR="198.51.100.20", **balancer)
+    assert ok.status_code == 200
+
+
 def test_a_purged_participant_gets_no_link(lead, adult, form_en):
     from django.core.exceptions import ValidationError
 
@@ -250,3 +350,26 @@ def test_other_apps_add_to_what_we_hold(client, adult, form_en):
     finally:
         hooks._held_data_sections.remove(interviews_held)
     assert "1 interview for P-001" in html
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "consent/emails/participant_link_subject.txt",
+        "consent/emails/participant_link.txt",
+        "consent/emails/retention_warning_subject.txt",
+        "consent/emails/retention_warning.txt",
+    ],
+)
+def test_plain_text_emails_are_not_html_escaped(template):
+    from django.template.loader import render_to_string
+
+    context = {
+        "campaign": {"title": "Attendance & <Absence>"},
+        "url": "https://example.org/p/a?b=1&c=2",
+        "retain_until": timezone.localdate(),
+        "expires_at": timezone.now(),
+    }
+    text = render_to_string(template, context)
+    assert "&amp;" not in text and "&lt;" not in text
+    assert "Attendance & <Absence>" in text

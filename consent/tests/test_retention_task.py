@@ -71,6 +71,7 @@ def test_on_the_date_identifying_data_goes_and_codes_stay(retained, django_captu
     try:
         later = timezone.localdate() + datetime.timedelta(days=10)
         assert run(django_capture_on_commit_callbacks, today=later.isoformat()) == {"warned": 0, "applied": 1}
+        # The next scan finds nothing left to remove (the hooks run again and find nothing either).
         assert run(django_capture_on_commit_callbacks, today=later.isoformat()) == {"warned": 0, "applied": 0}
     finally:
         hooks._purge_hooks.remove(raw_notes)
@@ -84,12 +85,41 @@ def test_on_the_date_identifying_data_goes_and_codes_stay(retained, django_captu
     assert not ConsentRecord.objects.exclude(guardian_name="").exists()
     assert ConsentRecord.objects.filter(participant=people[1]).count() == 1
     assert not people[0].links.active().exists()
-    assert calls == [(["P-001", "P-002"], "retention")]
+    assert calls == [(["P-001", "P-002"], "retention")] * 2
     other.refresh_from_db()
     assert other.full_name == "Kept Person"
     event = AuditEvent.objects.get(action=AuditEvent.Action.PURGE, campaign=campaign)
-    assert event.detail["what"] == "retention" and event.detail["participants"] == 2
+    assert event.detail["what"] == "retention" and event.detail["participants"] == 2 and event.detail["first"]
     assert RetentionNotice.objects.filter(campaign=campaign, kind="applied").count() == 1
+
+
+def test_people_added_or_edited_after_the_date_are_scrubbed_at_the_next_scan(
+    retained, lead, django_capture_on_commit_callbacks
+):
+    campaign, people, _other = retained
+    later = timezone.localdate() + datetime.timedelta(days=10)
+    assert run(django_capture_on_commit_callbacks, today=later.isoformat())["applied"] == 1
+    # After the date: someone is added, someone has a name typed back in, a consent note is written.
+    late = ParticipantFactory(campaign=campaign, full_name="Late Comer", email="late@example.net", phone="555 0199")
+    people[0].full_name = "Alma Again"
+    people[0].save(update_fields=["full_name"])
+    ConsentRecordFactory(participant=late, kind=ConsentRecord.Kind.CONSENT, note="Lives on Elm Street")
+
+    assert run(django_capture_on_commit_callbacks, today=later.isoformat())["applied"] == 1
+    late.refresh_from_db()
+    people[0].refresh_from_db()
+    assert (late.full_name, late.email, late.phone) == ("", "", "")
+    assert late.code.startswith("P-")
+    assert people[0].full_name == ""
+    assert not ConsentRecord.objects.filter(participant__campaign=campaign).exclude(note="").exists()
+    # Every removal is audited; the notice stays one per date, for the record.
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.PURGE, campaign=campaign).order_by("pk")
+    assert [(e.detail["first"], e.detail["participants"]) for e in events] == [(True, 2), (False, 2)]
+    assert RetentionNotice.objects.filter(campaign=campaign, kind="applied").count() == 1
+
+    # A scan with nothing left to remove writes nothing.
+    assert run(django_capture_on_commit_callbacks, today=later.isoformat())["applied"] == 0
+    assert events.count() == 2
 
 
 def test_the_task_is_scheduled_by_beat(settings):

@@ -34,14 +34,16 @@ def test_a_family_consents_on_a_phone_in_spanish_then_withdraws(chromium, live_s
         status=Participant.Status.INVITED,
     )
     ParticipantFactory(campaign=campaign, full_name="Otra Persona")
-    _link, token = services.link_create(participant=student, delivery="print", by=lead)
+    # The guardian and the student each get their own link: the student's cannot give the guardian's consent.
+    _link, guardian_token = services.link_create(participant=student, delivery="print", recipient="guardian", by=lead)
+    _link, token = services.link_create(participant=student, delivery="print", recipient="participant", by=lead)
 
     phone = chromium.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     try:
         p = phone.new_page()
-        p.goto(f"/p/{token}/")
+        p.goto(f"/p/{guardian_token}/")
         expect(p.get_by_role("heading", name="Participar en una entrevista")).to_be_visible()
         expect(p.get_by_text("Para escuchar a las familias.")).to_be_visible()
         assert p.locator("html").get_attribute("lang") == "es"
@@ -55,7 +57,11 @@ def test_a_family_consents_on_a_phone_in_spanish_then_withdraws(chromium, live_s
         guardian.get_by_role("button", name="Sí, estoy de acuerdo").click()
         expect(p.get_by_text("Gracias. Su respuesta quedó registrada.")).to_be_visible()
         assert not has_current_consent(student)
+        expect(p.get_by_role("heading", name="Para el estudiante")).to_have_count(0)
 
+        # The student opens their own link: assent only.
+        p.goto(f"/p/{token}/")
+        expect(p.get_by_role("heading", name="Para la madre, el padre o el tutor")).to_have_count(0)
         assent = p.locator("section", has=p.get_by_role("heading", name="Para el estudiante"))
         assent.get_by_label("Entiendo y quiero participar").check()
         assent.get_by_role("button", name="Sí, estoy de acuerdo").click()
