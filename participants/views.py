@@ -366,9 +366,14 @@ def participant_import_template(request, campaign):
 @campaign_view(LEAD_ONLY)
 def dimension_list(request, campaign):
     rule = SelectionRule.objects.filter(campaign=campaign).first()
+    district_rule = (
+        SelectionRule.objects.filter(district_id=campaign.district_id).first() if campaign.district_id else None
+    )
     context = {
         "campaign": campaign,
         "dimensions": _dimensions(campaign),
+        "campaign_rule": rule,
+        "district_rule": district_rule,
         "rule_form": SelectionRuleForm(
             instance=rule, initial={"recent_interview_days": services.recent_interview_days(campaign)}
         ),
