@@ -19,6 +19,7 @@ CAMPAIGN_NAV = [
     (_("Guides"), "interviews:guides", TEAM),
     (_("Predictions"), "interviews:predictions", TEAM),
     (_("Interviews"), "interviews:list", TEAM),
+    (_("Emails"), "reminders:settings", LEAD_ONLY),
     (_("Synthesis"), "synthesis:board", TEAM),
     (_("Root causes"), "synthesis:root_causes", TEAM),
     (_("Findings"), "synthesis:findings", ALL_ROLES),

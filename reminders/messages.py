@@ -22,6 +22,31 @@ from .models import INTERVIEW_KINDS, Email, EmailTemplate, Kind
 
 TRANSPARENCY_MAX_CHARS = 600
 
+# Words the product adds around a participant's values, per language (the leads' wording is in
+# their templates; these few are ours). Languages without an entry get English.
+WORDS = {
+    "en": {
+        "who_sees": "Who sees the raw notes: {who}",
+        "deleted_on": "Names and raw notes are deleted on {date}.",
+        "family_of": "family of {name}",
+        "to_be_confirmed": "to be confirmed",
+        "link_preview": "(their personal link, created when the email is sent)",
+    },
+    "es": {
+        "who_sees": "Quién ve las notas sin procesar: {who}",
+        "deleted_on": "Los nombres y las notas sin procesar se eliminan el {date}.",
+        "family_of": "familia de {name}",
+        "to_be_confirmed": "por confirmar",
+        "link_preview": "(su enlace personal, creado al enviar el correo)",
+    },
+}
+
+
+def word(key: str, language: str | None = None, **values) -> str:
+    language = language or translation.get_language() or "en"
+    table = WORDS.get(language) or WORDS.get(language.split("-")[0]) or WORDS["en"]
+    return table[key].format(**values)
+
 
 class SkipEmail(Exception):
     """The row must not be sent; the message says why (stored as the row's reason)."""
@@ -88,9 +113,8 @@ def transparency_short(campaign, language: str) -> str:
         return ""
     parts = [
         statement.why,
-        _("Who sees the raw notes: %(who)s") % {"who": statement.raw_notes_access},
-        _("Names and raw notes are deleted on %(date)s.")
-        % {"date": formats.date_format(statement.retain_until, "DATE_FORMAT")},
+        word("who_sees", language, who=statement.raw_notes_access),
+        word("deleted_on", language, date=formats.date_format(statement.retain_until, "DATE_FORMAT")),
     ]
     return textwrap.shorten(" ".join(" ".join(p.split()) for p in parts), TRANSPARENCY_MAX_CHARS, placeholder=" …")
 
@@ -102,7 +126,7 @@ def _interview_values(interview, *, for_participant: bool) -> dict:
         "when": _when(interview),
         "duration": int(interview.duration.total_seconds() // 60),
         "mode": interview.get_mode_display(),
-        "place": interview.place_or_link or _("to be confirmed"),
+        "place": interview.place_or_link or word("to_be_confirmed"),
         "team": ", ".join(
             dict.fromkeys(_first_name(_user_name(u)) if for_participant else _user_name(u) for u in team)
         ),
@@ -115,7 +139,7 @@ def _interview_values(interview, *, for_participant: bool) -> dict:
 
 def _participant_name(participant) -> str:
     first = _first_name(participant.full_name) or participant.code
-    return _("family of %(name)s") % {"name": first} if participant.is_minor else first
+    return word("family_of", name=first) if participant.is_minor else first
 
 
 def _guide_text(guide) -> str:
@@ -174,7 +198,7 @@ def values_for(row: Email, *, make_link: bool = True) -> tuple[dict, list]:
             if interview.guide and kind == Kind.REMINDER_TEAM:
                 attachments.append(("guide.txt", _guide_text(interview.guide), "text/plain; charset=utf-8"))
         if for_participant:
-            values["link"] = _participant_link(interview.participant) if make_link else _("(their personal link)")
+            values["link"] = _participant_link(interview.participant) if make_link else word("link_preview")
     elif kind == Kind.CONSENT_REQUEST and row.participant is not None:
         values.setdefault("name", _participant_name(row.participant))
     return values, attachments

@@ -7,7 +7,11 @@ def reminders_for_interview(interview):
 
 
 def outbox(campaign):
-    return Email.objects.filter(campaign=campaign).select_related("user", "participant").order_by("-send_at", "-id")
+    return (
+        Email.objects.filter(campaign=campaign)
+        .select_related("user", "participant", "interview__participant")
+        .order_by("-send_at", "-id")
+    )
 
 
 def is_participant_email(row) -> bool:

@@ -99,6 +99,7 @@ def email_enqueue(
     send_at: datetime | None = None,
     dedupe_key: str | None = None,
     offset_minutes: int | None = None,
+    nudge: bool = True,
 ) -> Email:
     """Put one email in the pipeline; the one entry point for every app.
 
@@ -137,7 +138,7 @@ def email_enqueue(
             )
     except IntegrityError:
         return Email.objects.get(dedupe_key=dedupe_key)
-    if send_at <= now:
+    if send_at <= now and nudge:
         transaction.on_commit(lambda: _nudge(row.pk))
     return row
 
@@ -212,7 +213,7 @@ def _reminder_key(interview, item) -> str:
     )
 
 
-def _create_planned(interview, item, now) -> Email:
+def _create_planned(interview, item, now, nudge=True) -> Email:
     key = _reminder_key(interview, item)
     if not item["to"]:
         row, _created = Email.objects.get_or_create(
@@ -244,14 +245,16 @@ def _create_planned(interview, item, now) -> Email:
         send_at=item["send_at"],
         dedupe_key=key,
         offset_minutes=item["offset"],
+        nudge=nudge,
     )
 
 
 @transaction.atomic
-def interview_reminders_plan(*, interview, now: datetime | None = None) -> list[Email]:
-    """Create the reminder rows of a newly scheduled interview (idempotent)."""
+def interview_reminders_plan(*, interview, now: datetime | None = None, nudge: bool = True) -> list[Email]:
+    """Create the reminder rows of a newly scheduled interview (idempotent). `nudge=False`
+    leaves due rows to the next beat tick (the demo loader uses it)."""
     now = now or timezone.now()
-    return [_create_planned(interview, item, now) for item in _plan(interview, now)]
+    return [_create_planned(interview, item, now, nudge) for item in _plan(interview, now)]
 
 
 @transaction.atomic
