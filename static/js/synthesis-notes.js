@@ -46,8 +46,12 @@
     textEl.addEventListener("keyup", function (event) { if (event.shiftKey) capture(textEl); });
   });
 
-  // The keyboard way: a read-only copy of the note in the form; Shift+arrows select in it.
+  // The keyboard way: a copy of the note in the form; Shift+arrows select in it. It is not
+  // `readonly` because Chromium then gives it no caret to move; edits are refused instead.
   document.querySelectorAll("textarea[data-note-select]").forEach(function (area) {
+    var original = area.value;
+    area.addEventListener("beforeinput", function (event) { event.preventDefault(); });
+    area.addEventListener("input", function () { area.value = original; });
     function fill() {
       if (area.selectionEnd <= area.selectionStart) return;
       var form = area.form;

@@ -1,0 +1,88 @@
+"""Journey: an analyst highlights words with the keyboard, then sorts cards onto themes on the
+board — by drag and drop and by the keyboard "Move" list — with axe on the pages."""
+
+import pytest
+from playwright.sync_api import expect
+
+from campaigns.factories import CampaignFactory, MembershipFactory, UserFactory
+from campaigns.models import Role
+from consent.factories import ConsentRecordFactory
+from interviews.factories import InterviewFactory, NoteFactory
+from participants.factories import ParticipantFactory
+from synthesis.factories import HighlightFactory, ThemeFactory
+from synthesis.models import Highlight
+
+from .conftest import assert_accessible, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _note(campaign, interviewer, body, role):
+    participant = ParticipantFactory(campaign=campaign, role=role, status="interviewed")
+    ConsentRecordFactory(participant=participant)
+    interview = InterviewFactory(campaign=campaign, participant=participant, interviewer=interviewer)
+    return NoteFactory(interview=interview, body=body)
+
+
+def test_analyst_highlights_and_sorts_cards_by_mouse_and_keyboard(page):
+    campaign = CampaignFactory(title="Chronic absence", slug="absence")
+    analyst = UserFactory(email="ana@example.org", full_name="Ana Analyst")
+    MembershipFactory(campaign=campaign, user=analyst, role=Role.ANALYST)
+    letters = ThemeFactory(campaign=campaign, title="Letters frighten")
+    buses = ThemeFactory(campaign=campaign, title="Getting there")
+    note = _note(campaign, analyst, "Waited forty minutes. The bus never came to our stop.", "student")
+    dragged = HighlightFactory(note=_note(campaign, analyst, "The letter said court. My mom cried.", "family"))
+
+    sign_in(page, "ana@example.org")
+
+    # Highlight with the keyboard: select words in the note copy with Shift+arrows, then save.
+    page.goto("/c/absence/synthesis/notes/")
+    assert_accessible(page)
+    article = page.locator(f"#note-{note.pk}")
+    article.get_by_text("Highlight", exact=True).click()
+    source = article.get_by_label("Note text (select words with Shift+arrow keys)")
+    source.focus()
+    page.keyboard.press("Control+Home")
+    for _ in range(22):
+        page.keyboard.press("ArrowRight")
+    for _ in range(len("The bus never came")):
+        page.keyboard.press("Shift+ArrowRight")
+    expect(article.get_by_label("Words to highlight")).to_have_value("The bus never came")
+    article.get_by_label("Tags (comma-separated; new ones are created)").fill("transportation")
+    article.get_by_role("button", name="Save highlight").click()
+    expect(page.locator(f"#note-{note.pk} mark")).to_have_text("The bus never came")
+    typed = Highlight.objects.get(note=note)
+    assert (typed.start, typed.end) == (22, 40) and note.body[22:40] == typed.quote
+
+    # The board: both cards in the pool.
+    page.goto("/c/absence/synthesis/?theme=")
+    expect(page.get_by_role("heading", name="Synthesis board")).to_be_visible()
+    assert_accessible(page)
+
+    # Drag and drop the letter card onto its theme: one request, headers updated in place.
+    page.locator(f"#card-{dragged.pk}").drag_to(page.locator(f'.syn-theme[data-theme-id="{letters.pk}"]'))
+    expect(page.locator(f"#theme-head-{letters.pk}")).to_contain_text("1 card")
+    expect(page.locator(f"#card-{dragged.pk}")).to_contain_text("On: Letters frighten")
+    dragged.refresh_from_db()
+    assert dragged.theme_id == letters.pk
+
+    # The keyboard way: choose the theme in the card's list and press the Move button.
+    select = page.get_by_label(f"Move {typed.participant.code}’s card to theme")
+    select.focus()
+    select.select_option(label="Getting there")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#theme-head-{buses.pk}")).to_contain_text("1 card")
+    typed.refresh_from_db()
+    assert typed.theme_id == buses.pk
+
+    # Dragging a card back to the pool takes it off its theme.
+    page.locator(f"#card-{dragged.pk}").drag_to(page.locator(".syn-pool"))
+    expect(page.locator(f"#theme-head-{letters.pk}")).to_contain_text("0 cards")
+    dragged.refresh_from_db()
+    assert dragged.theme_id is None
+
+    # The theme page shows whose voices.
+    page.goto(f"/c/absence/themes/{buses.pk}/")
+    expect(page.get_by_text("Rests on one person")).to_be_visible()
+    assert_accessible(page)
