@@ -594,6 +594,8 @@ def note_save(
             # The same note arriving twice at once: the other request stored it.
             existing = Note.objects.get(interview=interview, client_id=client_id)
         else:
+            if interview.status == Interview.Status.SCHEDULED:
+                interview.mark_started()  # the first note is the moment an interview starts
             return note, True
     note = existing
     if prompt_id in (None, "") or str(prompt_id) == str(note.prompt_id):

@@ -193,3 +193,11 @@ def test_import_is_all_or_nothing(campaign, cast, interview):
     assert not Note.objects.exists()
     services.notes_import(interview=interview, membership=author, items=items[:1] * 3)
     assert Note.objects.count() == 3
+
+
+def test_the_first_note_starts_the_interview_and_locks_predictions(campaign, cast, interview):
+    assert not services.predictions_locked(campaign)
+    save(interview, member(campaign, cast["interviewer"]), uuid.uuid4(), "first words")
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.IN_PROGRESS
+    assert services.predictions_locked(campaign)

@@ -178,6 +178,7 @@ def test_note_page_query_budget(client_for, cast, interview, django_assert_num_q
 
 @pytest.mark.parametrize("existing", [0, 2000])
 def test_autosave_query_budget(client_for, cast, campaign, interview, django_assert_num_queries, existing):
+    interview.mark_started()  # the steady state (the first note of a scheduled interview also starts it)
     if existing:
         other = InterviewFactory(campaign=campaign, participant=interview.participant, interviewer=cast["lead"])
         Note.objects.bulk_create(

@@ -1,0 +1,190 @@
+"""Journey: an interviewer takes notes on weak Wi-Fi — notes typed offline wait in the browser,
+survive a reload while the server is unreachable, and are each saved exactly once when the
+network is back; a lost answer is resent without a duplicate; a session that ends mid-interview
+loses nothing; and a whole interview can be run from the keyboard."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from campaigns.factories import CampaignFactory, MembershipFactory, UserFactory
+from campaigns.models import Role
+from consent.factories import ConsentRecordFactory
+from consent.models import ConsentRecord
+from interviews.factories import InterviewFactory, InterviewGuideFactory, PromptFactory
+from interviews.models import Note, Prompt
+from participants.factories import ParticipantFactory
+
+from .conftest import assert_accessible, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SAVE = re.compile(r".*/notes/save/$")
+
+
+@pytest.fixture
+def interview():
+    campaign = CampaignFactory(title="Chronic absence", slug="absence")
+    interviewer = UserFactory(email="ivan@example.org", full_name="Ivan Brooks")
+    MembershipFactory(campaign=campaign, user=interviewer, role=Role.INTERVIEWER)
+    guide = InterviewGuideFactory(campaign=campaign, title="Students")
+    PromptFactory(guide=guide, kind=Prompt.Kind.OPENING, position=0, text="Tell me about a usual morning.")
+    PromptFactory(guide=guide, kind=Prompt.Kind.CORE, position=0, text="Tell me about the last time you missed school.")
+    participant = ParticipantFactory(campaign=campaign, full_name="Secret Person", role="student")
+    ConsentRecordFactory(participant=participant, kind=ConsentRecord.Kind.CONSENT)
+    return InterviewFactory(campaign=campaign, participant=participant, guide=guide, interviewer=interviewer)
+
+
+def url(interview):
+    return f"/c/absence/interviews/{interview.pk}/"
+
+
+def bodies(interview):
+    return sorted(Note.objects.filter(interview=interview).values_list("body", flat=True))
+
+
+def status(page):
+    return page.locator("#save-status")
+
+
+def stored_queue(page):
+    return page.evaluate(
+        "() => Object.keys(localStorage).filter(k => k.startsWith('empathy-notes:'))"
+        ".map(k => JSON.parse(localStorage.getItem(k)).queue.length).reduce((a, b) => a + b, 0)"
+    )
+
+
+def test_notes_typed_offline_are_kept_and_saved_exactly_once(page, interview):
+    sign_in(page, "ivan@example.org")
+    page.goto(url(interview))
+    first = page.get_by_label("New note for: Tell me about a usual morning.")
+    second = page.get_by_label("New note for: Tell me about the last time you missed school.")
+
+    first.fill("My mom leaves at 5:30 for her shift.")
+    first.press("Control+Enter")
+    expect(status(page)).to_have_text("All notes saved")
+
+    # The network drops: notes go on being typed, and wait in the browser.
+    page.context.set_offline(True)
+    first.fill("I wake up my little brother.")
+    first.press("Control+Enter")
+    second.fill("The bus didn't come.\nI waited forty minutes.")
+    second.press("Control+Enter")
+    expect(status(page)).to_contain_text("Offline — notes waiting: 2")
+    assert stored_queue(page) == 2
+
+    # A reload while the server is unreachable: the notes are still there, marked as waiting.
+    page.route(SAVE, lambda route: route.abort())  # before going online: the page retries at once
+    page.context.set_offline(False)
+    page.reload()
+    expect(page.locator(".note.pending")).to_have_count(2)
+    expect(page.locator(".note.pending", has_text="I waited forty minutes.")).to_be_visible()
+    expect(status(page)).to_contain_text("notes waiting: 2")
+    assert bodies(interview) == ["My mom leaves at 5:30 for her shift."]
+
+    # The network is back: sent in order, once each, and the browser copy is gone.
+    page.unroute(SAVE)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status(page)).to_have_text("All notes saved")
+    expect(page.locator(".note.pending")).to_have_count(0)
+    assert stored_queue(page) == 0
+    assert bodies(interview) == [
+        "I wake up my little brother.",
+        "My mom leaves at 5:30 for her shift.",
+        "The bus didn't come.\nI waited forty minutes.",
+    ]
+    notes = list(Note.objects.filter(interview=interview).order_by("created_at"))
+    assert [n.body for n in notes][1:] == [
+        "I wake up my little brother.",
+        "The bus didn't come.\nI waited forty minutes.",
+    ]
+
+    # A save that reaches the server but whose answer is lost is sent again: still stored once.
+    lost = {"n": 0}
+
+    def lose_first_answer(route):
+        if lost["n"] == 0:
+            lost["n"] += 1
+            route.fetch()  # the server stores it …
+            route.abort()  # … but the browser never hears back
+        else:
+            route.continue_()
+
+    page.route(SAVE, lose_first_answer)
+    first.fill("Honestly it's normal now.")
+    first.press("Control+Enter")
+    expect(status(page)).to_contain_text("Offline")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status(page)).to_have_text("All notes saved")
+    assert Note.objects.filter(interview=interview, body="Honestly it's normal now.").count() == 1
+    assert Note.objects.filter(interview=interview).count() == 4
+
+    # What the page shows of the participant: the code, not the name.
+    expect(page.get_by_role("heading", name=re.compile(interview.participant.code))).to_be_visible()
+    assert "Secret Person" not in page.content()
+
+
+def test_a_session_that_ends_mid_interview_loses_nothing(page, interview):
+    sign_in(page, "ivan@example.org")
+    page.goto(url(interview))
+    box = page.get_by_label("New note for: Tell me about a usual morning.")
+    page.context.clear_cookies()  # the session times out
+    box.fill("We moved here in January.")
+    box.press("Control+Enter")
+    expect(status(page)).to_contain_text("Signed out — notes waiting: 1")
+    assert bodies(interview) == []
+    status(page).get_by_role("link", name="Sign in again").click()
+    page.get_by_label("Email").fill("ivan@example.org")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(rf".*/interviews/{interview.pk}/$"))
+    expect(status(page)).to_have_text("All notes saved")
+    assert bodies(interview) == ["We moved here in January."]
+    expect(page.locator(".note", has_text="We moved here in January.")).to_have_count(1)
+
+
+def test_signing_out_clears_the_browser_copy(page, interview):
+    sign_in(page, "ivan@example.org")
+    page.goto(url(interview))
+    page.route(SAVE, lambda route: route.abort())
+    box = page.get_by_label("New note for: Tell me about a usual morning.")
+    box.fill("Not sent yet")
+    box.press("Control+Enter")
+    expect(status(page)).to_contain_text("notes waiting: 1")
+    assert stored_queue(page) == 1
+    page.get_by_role("button", name="Ivan").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('empathy-notes:')).length") == 0
+
+
+def test_a_whole_interview_from_the_keyboard(page, interview):
+    sign_in(page, "ivan@example.org")
+    page.goto(url(interview))
+    assert_accessible(page)
+    page.keyboard.press("Alt+ArrowDown")  # into the first prompt's box
+    page.keyboard.type("I wake up my brother.")
+    page.keyboard.press("Control+Enter")
+    page.keyboard.press("Alt+f")  # a follow-up: "Why?"
+    page.keyboard.press("Control+Enter")
+    page.keyboard.type("Because nobody else is home.")
+    page.keyboard.press("Control+Enter")
+    page.keyboard.press("Alt+n")  # a nonverbal cue
+    page.keyboard.type("Looked away.")
+    page.keyboard.press("Control+Enter")
+    page.keyboard.press("Alt+ArrowDown")  # the next prompt
+    page.keyboard.press("Alt+2")  # an observation
+    page.keyboard.type("Talks fast about the bus.")
+    page.keyboard.press("Control+Enter")
+    expect(status(page)).to_have_text("All notes saved")
+    notes = Note.objects.filter(interview=interview).order_by("created_at")
+    opening = interview.guide.prompts.get(kind=Prompt.Kind.OPENING).pk
+    core = interview.guide.prompts.get(kind=Prompt.Kind.CORE).pk
+    assert [(n.kind, n.body, n.prompt_id) for n in notes] == [
+        ("quote", "I wake up my brother.", opening),
+        ("follow_up", "Why?", opening),
+        ("quote", "Because nobody else is home.", opening),
+        ("nonverbal", "Looked away.", opening),
+        ("observation", "Talks fast about the bus.", core),
+    ]
+    assert_accessible(page)
