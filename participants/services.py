@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -311,48 +312,78 @@ def participant_match_person(*, participant: Participant, earlier: Participant, 
 
 STARTER_DIMENSIONS = [
     # (name, key, source, often marginalized, values)
-    (_("Role"), "role", EquityDimension.Source.ROLE, False, [str(label) for label in Participant.Role.labels]),
     (
-        _("Race/ethnicity"),
+        gettext_lazy("Role"),
+        "role",
+        EquityDimension.Source.ROLE,
+        False,
+        [str(label) for label in Participant.Role.labels],
+    ),
+    (
+        gettext_lazy("Race/ethnicity"),
         "race_ethnicity",
         EquityDimension.Source.CUSTOM,
         True,
         [
-            _("American Indian or Alaska Native"),
-            _("Asian"),
-            _("Black or African American"),
-            _("Hispanic or Latino"),
-            _("Native Hawaiian or Pacific Islander"),
-            _("White"),
-            _("Two or more races"),
+            gettext_lazy("American Indian or Alaska Native"),
+            gettext_lazy("Asian"),
+            gettext_lazy("Black or African American"),
+            gettext_lazy("Hispanic or Latino"),
+            gettext_lazy("Native Hawaiian or Pacific Islander"),
+            gettext_lazy("White"),
+            gettext_lazy("Two or more races"),
         ],
-    ),  # fmt: skip
-    (_("English learner"), "english_learner", EquityDimension.Source.CUSTOM, True, [_("Yes"), _("No")]),
-    (_("Disability / IEP"), "iep", EquityDimension.Source.CUSTOM, True, [_("IEP or 504 plan"), _("None")]),
-    (_("Income"), "income", EquityDimension.Source.CUSTOM, True, [_("Free or reduced lunch"), _("Not eligible")]),
-    (_("Housing"), "housing", EquityDimension.Source.CUSTOM, True, [_("Stable"), _("Temporary or unstable")]),
+    ),
     (
-        _("Home language"),
+        gettext_lazy("English learner"),
+        "english_learner",
+        EquityDimension.Source.CUSTOM,
+        True,
+        [gettext_lazy("Yes"), gettext_lazy("No")],
+    ),
+    (
+        gettext_lazy("Disability / IEP"),
+        "iep",
+        EquityDimension.Source.CUSTOM,
+        True,
+        [gettext_lazy("IEP or 504 plan"), gettext_lazy("None")],
+    ),
+    (
+        gettext_lazy("Income"),
+        "income",
+        EquityDimension.Source.CUSTOM,
+        True,
+        [gettext_lazy("Free or reduced lunch"), gettext_lazy("Not eligible")],
+    ),
+    (
+        gettext_lazy("Housing"),
+        "housing",
+        EquityDimension.Source.CUSTOM,
+        True,
+        [gettext_lazy("Stable"), gettext_lazy("Temporary or unstable")],
+    ),
+    (
+        gettext_lazy("Home language"),
         "home_language",
         EquityDimension.Source.CUSTOM,
         True,
         [
-            _("English"),
-            _("Spanish"),
-            _("Vietnamese"),
-            _("Other"),
+            gettext_lazy("English"),
+            gettext_lazy("Spanish"),
+            gettext_lazy("Vietnamese"),
+            gettext_lazy("Other"),
         ],
-    ),  # fmt: skip
+    ),
 ]
 
 # Groups within the starter dimensions that are often left out (edit per district).
 STARTER_MARGINALIZED_VALUES = {
-    "role": [_("Student"), _("Family member")],
-    "english_learner": [_("Yes")],
-    "iep": [_("IEP or 504 plan")],
-    "income": [_("Free or reduced lunch")],
-    "housing": [_("Temporary or unstable")],
-    "home_language": [_("Spanish"), _("Vietnamese"), _("Other")],
+    "role": [gettext_lazy("Student"), gettext_lazy("Family member")],
+    "english_learner": [gettext_lazy("Yes")],
+    "iep": [gettext_lazy("IEP or 504 plan")],
+    "income": [gettext_lazy("Free or reduced lunch")],
+    "housing": [gettext_lazy("Temporary or unstable")],
+    "home_language": [gettext_lazy("Spanish"), gettext_lazy("Vietnamese"), gettext_lazy("Other")],
 }
 
 
