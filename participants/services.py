@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -138,7 +138,12 @@ def _builtin_value(dimension: EquityDimension, participant: Participant, values_
         return None
     names = {wanted}
     if dimension.source == EquityDimension.Source.ROLE and wanted in Participant.Role.values:
-        names.add(str(Participant.Role(wanted).label).lower())
+        # The role's name as the lead sees it, and in English (the starter set may predate a
+        # change of language).
+        label = Participant.Role(wanted).label
+        names.add(str(label).lower())
+        with translation.override("en"):
+            names.add(str(label).lower())
     for value in values_by_dimension.get(dimension.pk, ()):
         if value.label.lower() in names or slugify(value.label) in names:
             return value
