@@ -138,7 +138,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Warn leads 14 days before a campaign's retention date; remove identifying data on it.
     "consent-retention": {"task": "consent.tasks.retention_scan", "schedule": 60 * 60},
     # Send due reminders and emails (rows in reminders.Email; see reminders/services.py).
-    "reminders-dispatch": {"task": "reminders.tasks.dispatch_due", "schedule": 60},
+    "reminders-dispatch": {"task": "reminders.tasks.dispatch_due", "schedule": 60, "options": {"queue": "email"}},
     "reminders-daily-digest": {"task": "reminders.tasks.daily_digest", "schedule": crontab(hour=6, minute=0)},
 }
 # A claimed email whose worker has not finished after this long is taken back (the worker died).

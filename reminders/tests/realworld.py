@@ -244,4 +244,4 @@ def point_celery_at(url):
 
 def beat_tick(app):
     """What celery beat does every minute."""
-    app.send_task("reminders.tasks.dispatch_due", queue="default")
+    app.send_task("reminders.tasks.dispatch_due", queue="email")
