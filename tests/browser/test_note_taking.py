@@ -188,3 +188,50 @@ def test_a_whole_interview_from_the_keyboard(page, interview):
         ("observation", "Talks fast about the bus.", core),
     ]
     assert_accessible(page)
+
+
+def test_two_note_takers_see_each_other_and_a_stale_edit_shows_both_texts(
+    browser_context, chromium, live_server, interview
+):
+    lead = UserFactory(email="lena@example.org", full_name="Lena Ortiz")
+    MembershipFactory(campaign=interview.campaign, user=lead, role=Role.LEAD)
+    ivan = browser_context.new_page()
+    sign_in(ivan, "ivan@example.org")
+    ivan.goto(url(interview))
+    other = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    try:
+        lena = other.new_page()
+        sign_in(lena, "lena@example.org")
+        lena.goto(url(interview))
+
+        # Ivan's new note appears on Lena's page without a reload (the page polls).
+        box = ivan.get_by_label("New note for: Tell me about a usual morning.")
+        box.fill("The letter said court.")
+        box.press("Control+Enter")
+        expect(status(ivan)).to_have_text("All notes saved")
+        shared = lena.locator(".note", has_text="The letter said court.")
+        expect(shared).to_be_visible(timeout=12_000)
+
+        # Lena (a lead) corrects it; Ivan, still on the old version, edits it too: refused, both shown.
+        mine = ivan.locator(".note", has_text="The letter said court.")
+        mine.get_by_role("button", name="Edit").click()  # Ivan starts from version 1
+        shared.get_by_role("button", name="Edit").click()
+        lena.locator(".note-editor textarea").fill("The second letter said court.")
+        lena.keyboard.press("Escape")
+        expect(status(lena)).to_have_text("All notes saved")
+        ivan.locator(".note-editor textarea").fill("The letter said court, and mum cried.")
+        ivan.keyboard.press("Escape")
+        conflict = ivan.locator(".conflict")
+        expect(conflict).to_contain_text("The second letter said court.")
+        expect(conflict).to_contain_text("The letter said court, and mum cried.")
+        assert Note.objects.get(interview=interview).body == "The second letter said court."
+        conflict.get_by_role("button", name="Keep mine").click()
+        expect(status(ivan)).to_have_text("All notes saved")
+        note = Note.objects.get(interview=interview)
+        assert note.body == "The letter said court, and mum cried." and note.version == 3
+        assert list(note.revisions.order_by("version").values_list("body", flat=True)) == [
+            "The letter said court.",
+            "The second letter said court.",
+        ]
+    finally:
+        other.close()
