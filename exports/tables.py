@@ -1,0 +1,374 @@
+"""The tables an export writes: header and rows, streamed from the database in chunks.
+
+Every table takes an `ExportContext`, which holds what is needed for every row at once (the
+campaign's participants, their consent scopes, the group sizes for attribution) so rows are
+built without a query each. The rules applied to every participant's words:
+
+- withdrawn participants: left out by the query (consent.selectors), in every table;
+- anonymized (the default): pseudonym codes, no names or contacts, free text scrubbed of the
+  participant's own name, email and phone; words of a participant who did not agree to be
+  quoted are withheld (the row stays, so counts hold); attribution as `attribution_for` says;
+- identified (lead, with a reason, audited): names and contacts, every word, the consent scopes.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .anonymize import Scrubber
+from .attribution import attribution_for, campaign_group_sizes
+
+CHUNK_SIZE = 2000
+
+
+def withheld_text() -> str:
+    return _("[withheld: this participant did not agree to be quoted]")
+
+
+@dataclass
+class Person:
+    pk: int
+    code: str
+    role: str
+    role_label: str
+    grade: str
+    full_name: str
+    email: str
+    phone: str
+
+
+@dataclass
+class ExportContext:
+    campaign: object
+    anonymized: bool = True
+    people: dict = field(default_factory=dict)
+    scopes: dict = field(default_factory=dict)
+    sizes: dict = field(default_factory=dict)
+    _scrubbers: dict = field(default_factory=dict)
+    _attributions: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, campaign, *, anonymized: bool = True) -> "ExportContext":
+        """Participants (one query), their scopes (two), group sizes (one)."""
+        from consent.selectors import scopes_by_participant, withdrawn_participant_ids
+        from participants.models import Participant
+
+        role_labels = dict(Participant.Role.choices)
+        rows = (
+            Participant.objects.filter(campaign=campaign)
+            .exclude(pk__in=withdrawn_participant_ids(campaign))
+            .values_list("pk", "code", "role", "grade", "full_name", "email", "phone")
+        )
+        people = {
+            pk: Person(pk, code, role, str(role_labels.get(role, role)), grade, name, email, phone)
+            for pk, code, role, grade, name, email, phone in rows
+        }
+        return cls(
+            campaign=campaign,
+            anonymized=anonymized,
+            people=people,
+            scopes=scopes_by_participant(people.keys()),
+            sizes=campaign_group_sizes(campaign),
+        )
+
+    def may_quote(self, participant_id) -> bool:
+        scopes = self.scopes.get(participant_id)
+        return bool(scopes and scopes.may_quote)
+
+    def attribution(self, participant_id) -> str:
+        if participant_id not in self._attributions:
+            person = self.people.get(participant_id)
+            self._attributions[participant_id] = (
+                attribution_for(person, self.sizes, self.scopes.get(participant_id)) if person else ""
+            )
+        return self._attributions[participant_id]
+
+    def scrubber(self, participant_id) -> Scrubber:
+        if participant_id not in self._scrubbers:
+            p = self.people.get(participant_id)
+            self._scrubbers[participant_id] = Scrubber(p.full_name, p.email, p.phone) if p else Scrubber()
+        return self._scrubbers[participant_id]
+
+    def words(self, participant_id, text: str) -> str:
+        """A participant's words as this export may show them."""
+        if not self.anonymized:
+            return text or ""
+        if not self.may_quote(participant_id):
+            return withheld_text()
+        return self.scrubber(participant_id).scrub(text or "")
+
+    def free_text(self, participant_id, text: str) -> str:
+        """Team-written text about a participant (memos): scrubbed, never withheld."""
+        if not self.anonymized:
+            return text or ""
+        return self.scrubber(participant_id).scrub(text or "")
+
+    def who(self, participant_id) -> list:
+        """The columns that say who: code and attribution; identified adds name, contacts, scopes."""
+        p = self.people[participant_id]
+        if self.anonymized:
+            return [p.code, self.attribution(participant_id)]
+        scopes = self.scopes.get(participant_id)
+        return [
+            p.code,
+            p.full_name,
+            p.email,
+            p.phone,
+            p.role_label,
+            _("yes") if scopes and scopes.may_quote else _("no"),
+            self.attribution(participant_id),
+        ]
+
+    def who_header(self) -> list:
+        if self.anonymized:
+            return [_("participant"), _("attribution")]
+        return [
+            _("participant"),
+            _("name"),
+            _("email"),
+            _("phone"),
+            _("role"),
+            _("may be quoted"),
+            _("attribution"),
+        ]
+
+
+@dataclass
+class Table:
+    """One table of an export: a title (the XLSX sheet), a header, a row count and a row iterator."""
+
+    title: str
+    header: list
+    count: int
+    rows: object  # an iterable of lists
+
+
+def _dt(value):
+    return value.isoformat(timespec="seconds") if value else ""
+
+
+# --- Notes ---------------------------------------------------------------------------------------
+
+
+def notes_queryset(campaign):
+    from consent.selectors import exclude_withdrawn
+    from interviews.models import Note
+
+    return exclude_withdrawn(Note.objects.live().for_campaign(campaign), "participant")
+
+
+def notes_table(ctx: ExportContext) -> Table:
+    from interviews.models import Note
+
+    kinds = dict(Note.Kind.choices)
+    qs = notes_queryset(ctx.campaign)
+    count = qs.count()
+    values = qs.order_by("interview_id", "created_at", "id").values_list(
+        "pk", "interview_id", "participant_id", "prompt__text", "kind", "body", "created_at"
+    )
+
+    def rows():
+        for pk, interview_id, participant_id, prompt, kind, body, created in values.iterator(chunk_size=CHUNK_SIZE):
+            if participant_id not in ctx.people:
+                continue
+            yield [
+                pk,
+                interview_id,
+                *ctx.who(participant_id),
+                prompt or "",
+                str(kinds.get(kind, kind)),
+                ctx.words(participant_id, body),
+                _dt(created),
+            ]
+
+    header = [_("note"), _("interview"), *ctx.who_header(), _("prompt"), _("kind"), _("text"), _("created at")]
+    return Table(_("Notes"), header, count, rows())
+
+
+# --- Highlights ----------------------------------------------------------------------------------
+
+
+def highlights_table(ctx: ExportContext) -> Table:
+    from synthesis.models import Highlight, HighlightTag
+
+    qs = Highlight.objects.visible().filter(campaign=ctx.campaign)
+    count = qs.count()
+    values = qs.order_by("id").values_list(
+        "pk", "note_id", "participant_id", "quote", "theme__title", "starred", "dissenting", "created_at"
+    )
+
+    def rows():
+        it = values.iterator(chunk_size=CHUNK_SIZE)
+        while True:
+            chunk = [row for _n, row in zip(range(CHUNK_SIZE), it, strict=False)]
+            if not chunk:
+                return
+            tags: dict = {}
+            for hid, name in (
+                HighlightTag.objects.filter(highlight_id__in=[r[0] for r in chunk])
+                .order_by("tag__name")
+                .values_list("highlight_id", "tag__name")
+            ):
+                tags.setdefault(hid, []).append(name)
+            for pk, note_id, participant_id, quote, theme, starred, dissenting, created in chunk:
+                if participant_id not in ctx.people:
+                    continue
+                yield [
+                    pk,
+                    note_id,
+                    *ctx.who(participant_id),
+                    ctx.words(participant_id, quote),
+                    "; ".join(tags.get(pk, [])),
+                    theme or "",
+                    _("yes") if starred else "",
+                    _("yes") if dissenting else "",
+                    _dt(created),
+                ]
+
+    header = [
+        _("highlight"),
+        _("note"),
+        *ctx.who_header(),
+        _("words"),
+        _("tags"),
+        _("theme"),
+        _("starred"),
+        _("dissenting"),
+        _("created at"),
+    ]
+    return Table(_("Highlights"), header, count, rows())
+
+
+# --- Themes --------------------------------------------------------------------------------------
+
+
+def themes_tables(ctx: ExportContext) -> list[Table]:
+    """Themes (one row each, with whose voices), their evidence (one row per highlight), and
+    their root causes."""
+    from synthesis.models import Highlight, RootCause
+    from synthesis.selectors import themes_with_counts, whose_voices
+
+    themes = list(themes_with_counts(ctx.campaign).order_by("position", "id"))
+    theme_rows = []
+    for t in themes:
+        voices = whose_voices(ctx.campaign, t.highlights.all())
+        theme_rows.append(
+            [
+                t.pk,
+                t.title,
+                t.statement,
+                _("yes") if t.published_at else "",
+                t.card_count,
+                t.voice_count,
+                voices.summary,
+                " ".join(voices.missing_sentences),
+            ]
+        )
+    evidence = (
+        Highlight.objects.visible()
+        .filter(campaign=ctx.campaign, theme__isnull=False)
+        .order_by("theme__position", "theme_id", "-starred", "id")
+        .values_list("theme__title", "pk", "participant_id", "quote", "starred", "dissenting")
+    )
+
+    def evidence_rows():
+        for title, pk, participant_id, quote, starred, dissenting in evidence.iterator(chunk_size=CHUNK_SIZE):
+            if participant_id not in ctx.people:
+                continue
+            yield [
+                title,
+                pk,
+                *ctx.who(participant_id),
+                ctx.words(participant_id, quote),
+                _("yes") if starred else "",
+                _("yes") if dissenting else "",
+            ]
+
+    categories = dict(RootCause.Category.choices)
+    causes = [
+        [c.theme.title, str(categories.get(c.category, c.category)), c.statement]
+        for c in RootCause.objects.filter(theme__campaign=ctx.campaign).select_related("theme")
+    ]
+    return [
+        Table(
+            _("Themes"),
+            [
+                _("theme"),
+                _("title"),
+                _("statement"),
+                _("published"),
+                _("highlights"),
+                _("participants"),
+                _("whose voices"),
+                _("whose voices are missing"),
+            ],
+            len(theme_rows),
+            theme_rows,
+        ),
+        Table(
+            _("Evidence"),
+            [_("theme"), _("highlight"), *ctx.who_header(), _("words"), _("starred"), _("dissenting")],
+            evidence.count(),
+            evidence_rows(),
+        ),
+        Table(_("Root causes"), [_("theme"), _("category"), _("root cause")], len(causes), causes),
+    ]
+
+
+# --- Participants (leads only) -------------------------------------------------------------------
+
+
+def participants_table(ctx: ExportContext) -> Table:
+    """One row per participant (withdrawn left out), with their equity dimension values."""
+    from participants.models import EquityDimension, Participant, ParticipantValue
+
+    dimensions = list(EquityDimension.objects.filter(campaign=ctx.campaign).order_by("position", "id"))
+    qs = Participant.objects.filter(pk__in=list(ctx.people)).order_by("number")
+    count = qs.count()
+    statuses = dict(Participant.Status.choices)
+
+    def rows():
+        it = qs.iterator(chunk_size=CHUNK_SIZE)
+        while True:
+            chunk = [p for _n, p in zip(range(CHUNK_SIZE), it, strict=False)]
+            if not chunk:
+                return
+            values: dict = {}
+            for pid, dim_id, label in ParticipantValue.objects.filter(
+                participant_id__in=[p.pk for p in chunk]
+            ).values_list("participant_id", "dimension_id", "value__label"):
+                values.setdefault(pid, {})[dim_id] = label
+            for p in chunk:
+                row = [p.code, p.get_role_display(), str(statuses.get(p.status, p.status))]
+                if not ctx.anonymized:
+                    row += [p.full_name, p.email, p.phone, p.school, p.grade, p.get_preferred_language_display()]
+                row += [
+                    _("yes") if p.most_directly_impacted else "",
+                    _("yes") if p.not_usually_asked else "",
+                    _("yes") if ctx.may_quote(p.pk) else _("no"),
+                    ctx.attribution(p.pk),
+                ]
+                row += [values.get(p.pk, {}).get(d.pk, "") for d in dimensions]
+                yield row
+
+    header = [_("participant"), _("role"), _("status")]
+    if not ctx.anonymized:
+        header += [_("name"), _("email"), _("phone"), _("school"), _("grade"), _("preferred language")]
+    header += [_("most directly impacted"), _("not usually asked"), _("may be quoted"), _("attribution")]
+    header += [d.name for d in dimensions]
+    return Table(_("Participants"), header, count, rows())
+
+
+def tables_for(kind: str, ctx: ExportContext) -> list[Table]:
+    from .models import ExportJob
+
+    Kind = ExportJob.Kind
+    if kind == Kind.NOTES:
+        return [notes_table(ctx)]
+    if kind == Kind.HIGHLIGHTS:
+        return [highlights_table(ctx)]
+    if kind == Kind.THEMES:
+        return themes_tables(ctx)
+    if kind == Kind.PARTICIPANTS:
+        return [participants_table(ctx)]
+    raise ValueError(f"{kind} is not a table export")

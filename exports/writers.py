@@ -1,0 +1,60 @@
+"""Writing tables to files without holding them in memory.
+
+CSV: UTF-8 with a byte-order mark (so Excel reads any script), rows written as they come.
+XLSX: openpyxl's write-only workbook (rows go to a temporary file as they are appended), one
+sheet per table. Both neutralize formula injection in every text cell (anonymize.safe_cell).
+`progress(done_rows)` is called every PROGRESS_EVERY rows so the job can show a progress bar.
+"""
+
+import csv
+import re
+
+from .anonymize import safe_cell
+
+PROGRESS_EVERY = 2000
+# Characters XML 1.0 (and so XLSX) cannot hold; openpyxl refuses them.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _count(progress, done):
+    if progress and done % PROGRESS_EVERY == 0:
+        progress(done)
+
+
+def write_csv(fileobj, table, progress=None) -> int:
+    """`fileobj`: a text file opened with encoding="utf-8-sig" and newline=""."""
+    writer = csv.writer(fileobj)
+    writer.writerow([safe_cell(str(h)) for h in table.header])
+    done = 0
+    for row in table.rows:
+        writer.writerow([safe_cell(v) for v in row])
+        done += 1
+        _count(progress, done)
+    return done
+
+
+def _xlsx_value(value):
+    if isinstance(value, str):
+        return safe_cell(_ILLEGAL_XML.sub("", value))
+    return value
+
+
+def write_xlsx(path, tables, progress=None) -> int:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    done = 0
+    used = set()
+    for table in tables:
+        title = re.sub(r"[\[\]:*?/\\]", " ", str(table.title))[:31] or "Sheet"
+        while title in used:
+            title = title[:28] + f" {len(used)}"
+        used.add(title)
+        sheet = workbook.create_sheet(title=title)
+        sheet.append([str(h) for h in table.header])
+        for row in table.rows:
+            sheet.append([_xlsx_value(v) for v in row])
+            done += 1
+            _count(progress, done)
+    workbook.save(path)
+    return done
