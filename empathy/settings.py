@@ -140,7 +140,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Send due reminders and emails (rows in reminders.Email; see reminders/services.py).
     "reminders-dispatch": {"task": "reminders.tasks.dispatch_due", "schedule": 60, "options": {"queue": "email"}},
     "reminders-daily-digest": {"task": "reminders.tasks.daily_digest", "schedule": crontab(hour=6, minute=0)},
+    # Delete export files past EXPORT_RETENTION_HOURS; fail export jobs whose worker died.
+    "exports-expire": {"task": "exports.tasks.expire_files", "schedule": 15 * 60},
 }
+# Export files are deleted this many hours after they were made (the job then shows "expired").
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)
 # A claimed email whose worker has not finished after this long is taken back (the worker died).
 # Keep it well above REMINDERS_SMTP_TIMEOUT so a live worker never loses its claim.
 REMINDERS_LEASE_SECONDS = env.int("REMINDERS_LEASE_SECONDS", default=300)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("c/", include("interviews.urls")),
     path("c/", include("reminders.urls")),
     path("p/", include("consent.public_urls")),
+    path("heard/", include("exports.public_urls")),
     path("c/", include("synthesis.urls")),
     path("c/", include("exports.urls")),
     path("c/", include("audit.urls")),

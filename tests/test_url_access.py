@@ -31,6 +31,8 @@ PUBLIC = {
     "participant_consent",
     "participant_data",
     "participant_withdraw",
+    # exports: the published "What we heard" page (an unguessable link)
+    "what_we_heard",
 }
 # Third-party URL trees that enforce their own rules and are tested separately.
 SKIPPED_PREFIXES = ("accounts/", "admin/", "i18n/")
