@@ -192,6 +192,10 @@
     flush();
   }
 
+  function typing() {  // a box with text not yet handed to the queue (autosave is a few seconds away)
+    return composers.some(function (c) { return c.timer !== null; });
+  }
+
   function updateStatus() {
     if (!canWrite && !store.queue.length) return;
     var waiting = store.queue.length;
@@ -209,7 +213,7 @@
       return;
     }
     if (offline) { state = "offline"; text = fmt(i18n.offline, { n: waiting }); }
-    else if (waiting > blocked.length) { state = "saving"; text = i18n.saving; }
+    else if (waiting > blocked.length || typing()) { state = "saving"; text = i18n.saving; }
     else if (blocked.length) { state = "refused"; text = fmt(i18n.refused, { message: blocked[0].message }); }
     else { state = "saved"; text = i18n.saved; }
     statusEl.dataset.state = state;
@@ -411,7 +415,10 @@
     c.text.addEventListener("input", function () {
       if (!c.clientId && c.text.value.trim()) c.clientId = uuid();
       showCount(c);
-      if (!c.timer) c.timer = setTimeout(function () { c.timer = null; saveDraft(c); }, 3000);
+      if (!c.timer) {
+        c.timer = setTimeout(function () { c.timer = null; saveDraft(c); updateStatus(); }, 3000);
+        updateStatus();
+      }
     });
     c.text.addEventListener("blur", function () { saveDraft(c); });
     el.querySelectorAll('input[type="radio"]').forEach(function (r) {
