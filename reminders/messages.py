@@ -213,8 +213,12 @@ def _participant_link(participant) -> str:
     from consent.services import link_create, link_url
 
     try:
+        # The email of a minor is addressed to the family: the guardian's link (their consent).
+        recipient = (
+            ParticipantLink.Recipient.GUARDIAN if participant.is_minor else ParticipantLink.Recipient.PARTICIPANT
+        )
         _link, token = link_create(
-            participant=participant, delivery=ParticipantLink.Delivery.EMAIL, by=None, notify=False
+            participant=participant, delivery=ParticipantLink.Delivery.EMAIL, by=None, recipient=recipient, notify=False
         )
     except ValidationError as exc:
         raise SkipEmail(" ".join(exc.messages)) from exc

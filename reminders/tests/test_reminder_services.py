@@ -141,7 +141,8 @@ def test_the_participant_gets_it_in_their_language(campaign, interviewer):
     _send_all()
     message = next(m for m in mail.outbox if m.to == ["rosa@example.net"])
     assert message.subject.startswith("Recordatorio")
-    assert "Hola, familia de Alma" in message.body or "Hola, family of Alma" in message.body
+    assert "Hola, familia de Alma" in message.body
+    assert participant.links.get().recipient == "guardian"  # the family's link, for the family's email
 
 
 def test_no_email_to_a_participant_without_consent_to_be_contacted(campaign, interviewer):
