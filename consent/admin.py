@@ -41,7 +41,7 @@ class ConsentRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(ParticipantLink)
 class ParticipantLinkAdmin(ReadOnlyAdmin):
-    list_display = ["participant", "delivery", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_display = ["participant", "recipient", "delivery", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_select_related = ["participant"]
     actions = ["revoke"]
 

@@ -194,6 +194,7 @@ def test_an_unassigned_interviewer_sees_the_code_and_no_forms(client_for, interv
     for name in ("record", "link_create", "withdraw"):
         assert reverse(f"consent:{name}", args=[adult.campaign.slug, adult.code]) not in html
     assert "Only the lead or an interviewer assigned to this participant" in html
+    assert "Record consent given on paper" not in html
 
 
 def test_an_unassigned_interviewer_cannot_record_consent(client_for, interviewer, adult, form_en):
