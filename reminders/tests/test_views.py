@@ -96,3 +96,11 @@ def test_the_interview_partial_shows_each_state_and_no_address(campaign, partici
     html = Template("{% load reminders %}{% interview_reminders interview %}").render(Context({"interview": interview}))
     assert "Skipped" in html and "No consent to be contacted" in html and "Pending" in html
     assert participant.email not in html
+
+
+def test_the_preview_follows_the_typing(campaign, lead, client_for):
+    data = {"subject": "Hola {name}", "body": "Nos vemos en {place}", "action": "preview"}
+    response = client_for(lead).post(_template_url(campaign), data, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert 'id="preview"' in html and "Nos vemos en Room 12" in html and "<nav" not in html
+    assert not EmailTemplate.objects.exists()  # previewing saves nothing
