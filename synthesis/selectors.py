@@ -9,8 +9,10 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -330,6 +332,7 @@ def published_quotes(theme_ids) -> dict[int, list[PublishedQuote]]:
 
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 SEARCH_PAGE_SIZE = 20
+SEARCH_COUNT_CAP = 1000
 
 
 def _terms(q: str) -> list[str]:
@@ -339,14 +342,14 @@ def _terms(q: str) -> list[str]:
 def search_notes(campaign, q: str, *, kind="", prompt=None, tag=None, role=""):
     """Notes of the campaign matching `q`, best first, each with `headline` (marked with sentinels).
 
-    Postgres: full-text search in English (stemming) over an expression GIN index (see
-    migrations), ranked by ts_rank, headline by ts_headline. SQLite: icontains on each word,
+    Postgres: full-text search in English (stemming) over a stored tsvector column with a GIN
+    index (migration 0003), ranked by ts_rank, headline by ts_headline. SQLite: icontains on each word,
     newest first, the headline cut around the first match.
     """
     from interviews.models import Note
 
     notes = exclude_withdrawn(Note.objects.live().for_campaign(campaign), "participant").select_related(
-        "participant", "prompt", "interview"
+        "participant", "prompt"
     )
     if kind in Note.Kind.values:
         notes = notes.filter(kind=kind)
@@ -360,26 +363,17 @@ def search_notes(campaign, q: str, *, kind="", prompt=None, tag=None, role=""):
     if not terms:
         return notes.none()
     if settings.IS_POSTGRES:
-        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+        from django.db.models.expressions import RawSQL
 
         query = SearchQuery(q, config="english", search_type="websearch")
-        vector = SearchVector("body", config="english")
+        # The stored, GIN-indexed tsvector column added by migration 0003 (same as
+        # to_tsvector('english', body)); the outer query's table is never aliased.
+        vector = RawSQL('"interviews_note"."synthesis_search"', [], output_field=SearchVectorField())
         return (
             notes.annotate(search=vector)
             .filter(search=query)
-            .annotate(
-                rank=SearchRank(vector, query),
-                headline=SearchHeadline(
-                    "body",
-                    query,
-                    config="english",
-                    start_sel=MARK_OPEN,
-                    stop_sel=MARK_CLOSE,
-                    max_words=40,
-                    min_words=15,
-                    max_fragments=2,
-                ),
-            )
+            .annotate(rank=SearchRank(F("search"), query))
             .order_by("-rank", "-created_at", "-id")
         )
     for term in terms:
@@ -405,9 +399,51 @@ def marked_html(text: str) -> str:
     return mark_safe(safe.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))  # noqa: S308 (escaped above)
 
 
-def with_headlines(notes, q: str) -> list:
+class CappedPaginator(Paginator):
+    """Counts matches only up to SEARCH_COUNT_CAP (+1, to know there are more): a common word
+    can match a fifth of 50,000 notes, and counting them all would cost more than the page."""
+
+    @cached_property
+    def count(self):
+        return self.object_list.order_by()[: SEARCH_COUNT_CAP + 1].count()
+
+
+def search_page(results, number):
+    """One page of ranked ids (the count, then 20 ids: no joins, no headlines for the rest)."""
+    return CappedPaginator(results.values_list("pk", flat=True), SEARCH_PAGE_SIZE).get_page(number)
+
+
+def notes_with_headlines(ids, q: str) -> list:
+    """The page's notes in rank order, each with `headline_html`: one query.
+
+    Postgres: ts_headline (stemmed words marked) for these notes only; SQLite: our own cut.
+    Either way the text is escaped first and only our <mark> is markup.
+    """
+    from interviews.models import Note
+
+    ids = list(ids)
+    if not ids:
+        return []
+    notes = Note.objects.filter(pk__in=ids).select_related("participant", "prompt")
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery
+
+        query = SearchQuery(q, config="english", search_type="websearch")
+        notes = notes.annotate(
+            headline=SearchHeadline(
+                "body",
+                query,
+                config="english",
+                start_sel=MARK_OPEN,
+                stop_sel=MARK_CLOSE,
+                max_words=40,
+                min_words=15,
+                max_fragments=2,
+            )
+        )
+    by_id = {n.pk: n for n in notes}
     terms = _terms(q)
-    out = list(notes)
+    out = [by_id[pk] for pk in ids if pk in by_id]
     for note in out:
         raw = getattr(note, "headline", None) or fallback_headline(note.body, terms)
         note.headline_html = marked_html(raw)

@@ -676,8 +676,8 @@ def search(request, campaign):
     prompt_id = int(prompt) if prompt.isdigit() else None
     tag_id = int(tag) if tag.isdigit() else None
     results = selectors.search_notes(campaign, q, kind=kind, prompt=prompt_id, tag=tag_id, role=role)
-    page = Paginator(results, selectors.SEARCH_PAGE_SIZE).get_page(request.GET.get("page")) if q else None
-    notes = selectors.with_headlines(page.object_list, q) if page else []
+    page = selectors.search_page(results, request.GET.get("page")) if q else None
+    notes = selectors.notes_with_headlines(page.object_list, q) if page else []
     tags = selectors.tags_by_note([n.pk for n in notes]) if notes else {}
     for n in notes:
         n.tag_names = tags.get(n.pk, [])
@@ -695,6 +695,7 @@ def search(request, campaign):
             "page": page,
             "notes": notes,
             "query": query,
+            "count_cap": selectors.SEARCH_COUNT_CAP,
             "kinds": NoteModel.Kind.choices,
             "selected": {"kind": kind, "role": role, "prompt": prompt, "tag": tag},
             "options": selectors.filter_options(campaign),

@@ -7,7 +7,7 @@ from django.db import connection
 
 from interviews.factories import InterviewGuideFactory, PromptFactory
 from synthesis.factories import HighlightFactory, TagFactory
-from synthesis.selectors import fallback_headline, marked_html, search_notes
+from synthesis.selectors import fallback_headline, marked_html, notes_with_headlines, search_notes
 
 from .conftest import withdraw
 
@@ -87,6 +87,16 @@ def test_only_the_team_searches_and_only_its_campaign(
 
 
 @pytest.mark.django_db
+def test_counting_stops_at_the_cap(campaign, make_note, client_for, analyst, monkeypatch):
+    monkeypatch.setattr("synthesis.selectors.SEARCH_COUNT_CAP", 2)
+    for i in range(4):
+        make_note(f"bus {i}")
+    response = client_for(analyst).get(f"/c/{campaign.slug}/search/", {"q": "bus"})
+    assert "More than 2 notes found" in response.content.decode()
+    assert len(response.context["notes"]) == 3  # the best cap + 1 are listed; narrowing finds the rest
+
+
+@pytest.mark.django_db
 def test_an_empty_query_finds_nothing_and_says_what_to_do(campaign, make_note, client_for, analyst):
     make_note("bus")
     response = client_for(analyst).get(f"/c/{campaign.slug}/search/", {"q": "  "})
@@ -109,12 +119,25 @@ class TestPostgresFullText:
         assert ranked == [strong.pk, weak.pk]
 
     def test_the_headline_comes_from_the_database(self, campaign, make_note):
-        make_note("Our bus stop moved across the highway.")
-        (note,) = search_notes(campaign, "highway")
-        assert "\ue000highway\ue001" in note.headline
+        make_note("Our bus stop moved across the highways.")
+        (note,) = notes_with_headlines(search_notes(campaign, "highway").values_list("pk", flat=True), "highway")
+        assert "<mark>highways</mark>" in note.headline_html  # stemmed: the word as written is marked
 
-    def test_the_gin_index_exists_on_the_search_expression(self):
+    def test_a_gin_index_on_a_stored_english_vector(self):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'synthesis_note_body_fts'")
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'synthesis_note_search_gin'")
             (definition,) = cursor.fetchone()
-        assert "gin" in definition.lower() and "to_tsvector('english'" in definition
+            cursor.execute(
+                "SELECT generation_expression FROM information_schema.columns "
+                "WHERE table_name = 'interviews_note' AND column_name = 'synthesis_search'"
+            )
+            (expression,) = cursor.fetchone()
+        assert "gin" in definition.lower() and "synthesis_search" in definition
+        assert "to_tsvector('english'" in expression
+
+    def test_an_edited_note_is_found_by_its_new_words(self, campaign, make_note):
+        note = make_note("The bus was late.")
+        note.body = "The train was late."
+        note.save(update_fields=["body"])
+        assert [n.pk for n in search_notes(campaign, "train")] == [note.pk]
+        assert list(search_notes(campaign, "bus")) == []

@@ -54,6 +54,21 @@ def test_analyst_highlights_and_sorts_cards_by_mouse_and_keyboard(page):
     typed = Highlight.objects.get(note=note)
     assert (typed.start, typed.end) == (22, 40) and note.body[22:40] == typed.quote
 
+    # The mouse way: a selection in the displayed note (after the new <mark>) gives body offsets.
+    text = page.locator(f"#note-{note.pk} [data-note-text]")
+    text.evaluate(
+        """el => {
+            const node = el.lastChild;  // the text after the mark: " to our stop."
+            const range = document.createRange();
+            range.setStart(node, 4); range.setEnd(node, 12);
+            const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+            el.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+        }"""
+    )
+    form = page.locator(f"#hl-form-{note.pk}")
+    expect(form.get_by_label("Words to highlight")).to_have_value("our stop")
+    assert form.locator("[name=start]").input_value() == str(note.body.index("our stop"))
+
     # The board: both cards in the pool.
     page.goto("/c/absence/synthesis/?theme=")
     expect(page.get_by_role("heading", name="Synthesis board")).to_be_visible()
