@@ -26,8 +26,11 @@ run: $(VENV)/.runtime
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite. Uses DATABASE_URL and REDIS_URL when set, SQLite otherwise.
+## The browser tests run in a session of their own: Playwright's event loop must not meet
+## state left by the in-process SMTP and Celery tests.
 test: $(VENV)/.dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 ## test-fast: skip the browser tests while developing (CI always runs them)
 test-fast: $(VENV)/.dev
