@@ -6,10 +6,12 @@ Started by bench/measure.py with CELERY_TASK_ALWAYS_EAGER=True: the exports app'
 starts the job and its task runs here, in-process. Prints one `BENCH_JSON {...}` line:
 seconds (the service call, Django start-up excluded), rows, file size; or "not built yet".
 
-What it looks for (docs/benchmarks.md, "Plugging in"): the model `exports.ExportJob` and a
-service in `exports/services.py` named in SERVICE_NAMES, called with the keyword arguments it
-accepts among campaign/user/kind/format/anonymized; or, failing that, a task in
-`exports/tasks.py` named in TASK_NAMES called with the job's id.
+What it looks for (docs/benchmarks.md, "Plugging in"): the model `exports.ExportJob` and
+`exports.services.export_run_sync(job)`, which builds a queued job in this process (the job is
+created directly, as `export_request` would, without enqueueing it). Failing that, a service in
+`exports/services.py` named in SERVICE_NAMES (called with the keyword arguments it accepts
+among campaign/user/kind/format/anonymized; Celery is eager here, so its task runs in-process),
+or a task in `exports/tasks.py` named in TASK_NAMES called with the job's id.
 """
 
 import importlib
@@ -80,8 +82,14 @@ def main(slug: str, email: str, kind: str, fmt: str) -> None:
         "file_format": fmt_value,
         "anonymized": True,
     }
+    run_sync = _function("exports.services", ("export_run_sync",))
     service = _function("exports.services", SERVICE_NAMES)
     task = _function("exports.tasks", TASK_NAMES)
+    if run_sync is not None:
+        job = ExportJob.objects.create(**{k: v for k, v in offered.items() if k in fields})
+        started = time.perf_counter()
+        run_sync(job)
+        return _finish(ExportJob, job, time.perf_counter() - started)
     if service is None and task is None:
         return emit(
             status="not built yet",
@@ -100,17 +108,25 @@ def main(slug: str, email: str, kind: str, fmt: str) -> None:
             **{k: v for k, v in offered.items() if k in fields and k not in ("user", "by", "actor")}
         )
         _call(task, {"job_id": job.pk, "pk": job.pk, "export_id": job.pk, "job": job})
-    seconds = time.perf_counter() - started
+    return _finish(ExportJob, job, time.perf_counter() - started)
+
+
+def _finish(ExportJob, job, seconds: float) -> None:
     job = ExportJob.objects.get(pk=job.pk) if isinstance(job, ExportJob) else job
     file = getattr(job, "file", None)
     size = file.size if file else None
+    rows = next((getattr(job, n) for n in ("row_count", "rows", "total") if getattr(job, n, None) is not None), None)
     emit(
         status="measured" if file else "failed",
-        reason=None if file else f"the job ended with status {getattr(job, 'status', '?')} and no file",
+        reason=None if file else f"the job ended {getattr(job, 'status', '?')}: {getattr(job, 'error', '')}",
         seconds=round(seconds, 3),
-        rows=getattr(job, "rows", None) or getattr(job, "row_count", None) or getattr(job, "total", None),
+        rows=rows,
         mb=round(size / 2**20, 1) if size else None,
     )
+    # The harness's files would pile up run after run: measured, they go.
+    if file:
+        file.delete(save=False)
+    job.delete()
 
 
 if __name__ == "__main__":
