@@ -6,6 +6,7 @@ Every read that lists, counts or searches words drops withdrawn participants
 
 import difflib
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -554,14 +555,14 @@ def attach_issue_evidence(versions, membership) -> list:
 # --- Fishbone ------------------------------------------------------------------------------------
 
 FISHBONE_LINES = 4
-FISHBONE_CHARS = 32
+FISHBONE_CHARS = 30
 
 
 def fishbone_layout(causes) -> list[dict]:
     """Coordinates for the server-drawn fishbone SVG (viewBox 0 0 1000 520).
 
     Six bones, three above the spine and three below, in the category order; each lists up to
-    four causes (shortened, the full text in a <title>) and "+ n more" (the full list is below
+    four causes (wrapped on two lines, shortened beyond that, the full text in a <title>) and "+ n more" (the full list is below
     the drawing, and that is what prints in full).
     """
     from .models import RootCause
@@ -579,9 +580,12 @@ def fishbone_layout(causes) -> list[dict]:
             y = (top_y + 38 + n * 38) if top else (spine_y + 38 + n * 38)
             # x of the bone at this height; the text ends just left of it (text-anchor="end").
             x = x0 + 100 * (y - end_y) / (spine_y - end_y) if top else x0 + 100 * (end_y - y) / (end_y - spine_y)
-            text = cause.statement
-            short = text if len(text) <= FISHBONE_CHARS else text[: FISHBONE_CHARS - 1].rstrip() + "…"
-            lines.append({"x": round(x - 8), "y": y, "text": short, "full": text})
+            rows = textwrap.wrap(cause.statement, FISHBONE_CHARS) or [""]
+            if len(rows) > 2:
+                rows = [rows[0], rows[1][: FISHBONE_CHARS - 1].rstrip() + "…"]
+            lines.append(
+                {"x": round(x - 8), "y": y - (7 if len(rows) > 1 else 0), "rows": rows, "full": cause.statement}
+            )
         bones.append(
             {
                 "value": value,
