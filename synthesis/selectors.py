@@ -562,8 +562,8 @@ def fishbone_layout(causes) -> list[dict]:
     """Coordinates for the server-drawn fishbone SVG (viewBox 0 0 1000 520).
 
     Six bones, three above the spine and three below, in the category order; each lists up to
-    four causes (wrapped on two lines, shortened beyond that, the full text in a <title>) and "+ n more" (the full list is below
-    the drawing, and that is what prints in full).
+    four causes (wrapped on two lines, shortened beyond that, the full text in a <title>) and
+    "+ n more" (the full list is below the drawing, and that is what prints in full).
     """
     from .models import RootCause
 
