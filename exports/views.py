@@ -203,10 +203,12 @@ def summary_public(request, token):
     )
     if summary is None or len(token) < 20:
         raise Http404
-    language = request.GET.get("lang", "")
-    data = heard_data(summary, language or "en")
-    with translation.override(data["language"]):
-        response = render(request, "exports/heard_public.html", data)
+    language = request.GET.get("lang", "") or "en"
+    written = set(summary.texts.values_list("language", flat=True))
+    language = language if language in written else ("en" if "en" in written else next(iter(written), "en"))
+    # The page's own words (and the attributions) in the reader's language, where translated.
+    with translation.override(language):
+        response = render(request, "exports/heard_public.html", heard_data(summary, language))
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
