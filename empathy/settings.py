@@ -230,6 +230,8 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 # How many proxies we run in front of the app that append to X-Forwarded-For (e.g. 1 for the load
 # balancer). 0: the client is REMOTE_ADDR. Never more than we run: the header is forgeable (empathy/client_ip.py).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# allauth's login rate limits read the client address the same way.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # No inline script or style anywhere: our own JS and CSS files only, from our own host.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

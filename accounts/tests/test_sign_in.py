@@ -122,3 +122,24 @@ def test_the_admin_uses_the_same_sign_in(client):
 
 def test_the_admin_refuses_non_staff(client_for):
     assert client_for(UserFactory()).get("/admin/", follow=True).status_code == 403
+
+
+def test_login_limits_count_the_client_behind_our_load_balancer(client, settings):
+    """Behind one trusted proxy, two people get separate login budgets."""
+
+    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    UserFactory(email="a@example.org")
+    for _ in range(10):
+        client.post(
+            reverse("account_login"),
+            {"login": "nobody@example.org", "password": "x"},
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+            REMOTE_ADDR="10.0.0.1",
+        )
+    other = client.post(
+        reverse("account_login"),
+        {"login": "a@example.org", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+        REMOTE_ADDR="10.0.0.1",
+    )
+    assert other.status_code == 302  # a different person behind the same balancer gets in
