@@ -26,9 +26,11 @@ from .models import Interview
 INTERVIEWS_PER_PAGE = 25
 
 
-def interview_for(campaign, interview_id, *, related=()) -> Interview:
+def interview_for(campaign, interview_id, *, related=(), annotate=None) -> Interview:
     """The interview of this campaign (404 otherwise), with its participant and guide."""
     queryset = Interview.objects.filter(campaign=campaign).select_related("participant", "guide", *related)
+    if annotate:
+        queryset = queryset.annotate(**annotate)
     interview = get_object_or_404(queryset, pk=interview_id)
     interview.campaign = campaign
     return interview

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +28,7 @@ from empathy.access import FIELD_TEAM, TEAM, campaign_view
 
 from . import services, transcripts
 from .forms import DebriefForm, NotesImportForm
-from .models import NOTE_MAX_CHARS, Note
+from .models import NOTE_MAX_CHARS, Note, Prompt
 from .views_interviews import interview_for, require_runner
 
 # Notes changed this long before the last poll are sent again: a save that committed just after
@@ -160,7 +161,10 @@ def note_autosave(request, campaign, interview_id):
     200 with the stored note (also for a replay); 409 with the stored note on a stale version;
     400 with a message when the note is refused (too long, empty, no consent: nothing stored).
     """
-    interview = interview_for(campaign, interview_id)
+    prompt_id = _int(request.POST.get("prompt")) or None
+    interview = interview_for(campaign, interview_id, **_prompt_check(prompt_id))
+    if prompt_id and interview.posted_prompt_ok:
+        interview.checked_prompt_ids = {prompt_id}
     try:
         note, _changed = services.note_save(
             interview=interview,
@@ -187,6 +191,12 @@ def note_autosave(request, campaign, interview_id):
         status = 413 if code == "too_long" else 400
         return _error(" ".join(error.messages), status, code)
     return JsonResponse({"note": _note_json(note, campaign.membership)})
+
+
+def _prompt_check(prompt_id) -> dict:
+    """Check the posted prompt belongs to the interview's guide in the query that loads the interview."""
+    prompts = Prompt.objects.filter(pk=prompt_id or 0, guide_id=OuterRef("guide_id"))
+    return {"annotate": {"posted_prompt_ok": Exists(prompts)}}
 
 
 def _int(value) -> int:

@@ -194,12 +194,17 @@ def test_autosave_query_budget(client_for, cast, campaign, interview, django_ass
         )
     client = client_for(cast["interviewer"])
     prompt = interview.guide.prompts.get()
-    # session, user, membership+campaign, interview+participant+guide, consent records, the note by
-    # client id, the prompt belongs to the guide, savepoint + insert + release; then the session's
+    # session, user, membership+campaign, interview+participant+guide (and "is the prompt in its
+    # guide" as a subquery), consent records, savepoint + insert + release; then the session's
     # sliding expiry is saved (savepoint, update, release)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         assert post_note(client, interview, prompt=prompt.pk).status_code == 200
-    # A replay: the same first six, then the session save; no prompt check, no insert.
+    # Saving a draft again (based on version 1, unchanged): the same first five, the note by client
+    # id, then the session save; nothing written.
     client_id = Note.objects.get(interview=interview).client_id
     with django_assert_num_queries(9):
+        assert post_note(client, interview, client_id=str(client_id), prompt=prompt.pk, version=1).status_code == 200
+    # A replayed create (version 0) that is already stored: the insert fails on the unique client id
+    # (savepoint, insert, rollback to and release the savepoint) and the stored note is read instead.
+    with django_assert_num_queries(13):
         assert post_note(client, interview, client_id=str(client_id), prompt=prompt.pk).status_code == 200
