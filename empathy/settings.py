@@ -134,6 +134,8 @@ CELERY_TASK_ROUTES = {
     "exports.*": {"queue": "exports"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Beat's crontab entries (the leads' daily digest) run on the district's clock.
+CELERY_TIMEZONE = env.str("TIME_ZONE", default="UTC")
 CELERY_BEAT_SCHEDULE: dict = {
     # Warn leads 14 days before a campaign's retention date; remove identifying data on it.
     "consent-retention": {"task": "consent.tasks.retention_scan", "schedule": 60 * 60},
