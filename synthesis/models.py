@@ -4,9 +4,10 @@ How a highlight stays attached to its words when the note is edited afterwards
 ------------------------------------------------------------------------------
 A highlight stores the note, the character offsets `[start, end)` into the note's body, the
 quoted words themselves and the note `version` the offsets were taken from. Notes are edited
-(with optimistic locking) on the note-taking page, so a highlight may go stale. Whenever a
-synthesis page is opened, `services.highlights_reanchor_stale` re-checks the highlights whose
-`note_version` is behind their note's version (one indexed query when nothing is stale):
+(with optimistic locking) on the note-taking page, so a highlight may go stale. When the board
+or the notes page is opened, `services.highlights_reanchor_stale` re-checks the highlights whose
+`note_version` is behind their note's version (one query when nothing is stale); the interviews
+app may also call `services.highlight_reanchor` right after an edit:
 
 1. the words are still at the same offsets → only the version is bumped;
 2. the words occur elsewhere in the body → the offsets move to the occurrence nearest the old

@@ -60,7 +60,9 @@
     }).then(function () {
       if (live) {
         var title = zone.getAttribute("data-theme-title");
-        live.textContent = title ? "Moved to " + title : "Taken off its theme";
+        live.textContent = title
+          ? board.getAttribute("data-moved-label") + " " + title
+          : board.getAttribute("data-unthemed-label");
       }
     });
   });
