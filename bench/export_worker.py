@@ -24,8 +24,24 @@ SERVICE_NAMES = ("export_request", "export_create", "export_start", "export_job_
 TASK_NAMES = ("export_build", "build_export", "run_export", "export_run", "exportjob_build")
 
 
+def peak_rss_mb() -> float | None:
+    """This process's own peak resident memory (VmHWM of its address space).
+
+    Not getrusage's ru_maxrss: on Linux a child started by fork/vfork + exec inherits its
+    parent's high-water mark, so it would report the harness's memory, not the export's.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 def emit(**data):
-    print("BENCH_JSON " + json.dumps(data, default=str), flush=True)
+    print("BENCH_JSON " + json.dumps({**data, "own_peak_mb": peak_rss_mb()}, default=str), flush=True)
 
 
 def _function(module_name, names):

@@ -203,23 +203,30 @@ def copy_baseline(campaign, database_url: str, runs: int = 3) -> dict:
 
 
 def run_export(slug: str, user_email: str, kind: str, fmt: str) -> dict:
-    """Run one export in a fresh process (bench/export_worker.py); its peak RSS via wait4."""
+    """Run one export in a fresh process (bench/export_worker.py) and report its peak memory.
+
+    The peak is the worker's own VmHWM, which it prints. wait4's ru_maxrss is kept beside it
+    for reference only: a fork+exec child inherits its parent's high-water mark, so it is
+    never below the harness's own peak (the generator's objects).
+    """
     command = [sys.executable, "-m", "bench.export_worker", slug, user_email, kind, fmt]
     env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "True"}
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=errors)
         stdout = process.stdout.read()
         process.stdout.close()
-        # wait4, not wait: it returns this child's own resource usage, peak RSS included.
+        # wait4, not wait: it returns this child's own resource usage.
         _pid, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
         stderr = errors.read()
-    peak_mb = round(usage.ru_maxrss / 1024, 1)  # Linux reports kilobytes
+    rusage_mb = round(usage.ru_maxrss / 1024, 1)  # Linux reports kilobytes
     for line in stdout.decode().splitlines():
         if line.startswith("BENCH_JSON "):
-            return {**json.loads(line.removeprefix("BENCH_JSON ")), "peak_mb": peak_mb}
-    return {"status": "failed", "reason": (stderr.decode() or stdout.decode())[-800:], "peak_mb": peak_mb}
+            result = json.loads(line.removeprefix("BENCH_JSON "))
+            result["peak_mb"] = result.pop("own_peak_mb", None)
+            return {**result, "rusage_maxrss_mb": rusage_mb}
+    return {"status": "failed", "reason": (stderr.decode() or stdout.decode())[-800:], "rusage_maxrss_mb": rusage_mb}
 
 
 def measure_exports(campaign, user_email: str, copy: dict) -> dict:
