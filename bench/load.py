@@ -125,7 +125,8 @@ def sign_in(base: str, email: str, password: str) -> dict:
         raise LoadError("Signing in did not redirect: wrong password, unverified email, or a changed form.")
     except urllib.error.HTTPError as answer:
         if answer.code != 302 or "/accounts/" in answer.headers.get("Location", ""):
-            raise LoadError(f"Signing in answered {answer.code} → {answer.headers.get('Location')}") from None
+            where = answer.headers.get("Location") or f"see {GUNICORN_LOG}"
+            raise LoadError(f"Signing in answered {answer.code} ({where})") from None
     cookies = {c.name: c.value for c in jar}
     if "sessionid" not in cookies:
         raise LoadError("Signed in but got no session cookie.")
