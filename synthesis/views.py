@@ -80,10 +80,26 @@ def board(request, campaign):
 
 
 @campaign_view(TEAM)
-@require_POST
 def highlight_move(request, campaign, highlight_id):
-    """One small request per move: the card and the two theme headers it changed come back."""
+    """GET: the card's small "move to theme" form (loaded on demand, so a page of cards does not
+    carry every theme forty times). POST: one small request per move; the card and the two theme
+    headers it changed come back."""
     highlight = _highlight(campaign, highlight_id)
+    if request.method != "POST":
+        if not request.htmx:
+            return redirect(reverse("synthesis:highlight", args=[campaign.slug, highlight.pk]) + "#theme-select")
+        themes = list(Theme.objects.filter(campaign=campaign).only("pk", "title"))
+        next_url = request.GET.get("next", "")
+        return render(
+            request,
+            "synthesis/_move_form.html",
+            {
+                "campaign": campaign,
+                "h": highlight,
+                "themes": themes,
+                "next": next_url if next_url.startswith("/") else "",
+            },
+        )
     old_theme_id = highlight.theme_id
     raw = request.POST.get("theme", "")
     theme = _theme(campaign, int(raw)) if raw.isdigit() else None
@@ -93,17 +109,7 @@ def highlight_move(request, campaign, highlight_id):
     highlight = _highlight(campaign, highlight_id)
     changed = {pk for pk in (old_theme_id, highlight.theme_id) if pk}
     themes = list(selectors.themes_with_counts(campaign).filter(pk__in=changed)) if changed else []
-    return render(
-        request,
-        "synthesis/_moved.html",
-        {
-            "campaign": campaign,
-            "h": highlight,
-            "themes": themes,
-            "all_themes": list(Theme.objects.filter(campaign=campaign).only("pk", "title")),
-            "query": request.POST.get("query", ""),
-        },
-    )
+    return render(request, "synthesis/_moved.html", {"campaign": campaign, "h": highlight, "themes": themes})
 
 
 # --- Notes and highlights -----------------------------------------------------------------------

@@ -2,8 +2,8 @@
  *
  * Each drop is one small htmx request to the card's move URL; the server answers with the card
  * and the two theme headers whose counts changed (out-of-band swaps). The keyboard way is the
- * "Move" form on every card, which posts to the same URL. No inline scripts (CSP), no libraries
- * but htmx.
+ * card's "Move to theme…" button, which loads a small form posting to the same URL. No inline
+ * scripts (CSP), no libraries but htmx.
  */
 (function () {
   "use strict";
@@ -46,17 +46,15 @@
     event.preventDefault();
     zone.classList.remove("is-over");
     var card = dragged;
-    var form = card.querySelector("form.syn-move");
     var themeId = zone.getAttribute("data-theme-id") || "";
-    var select = form.querySelector("select[name=theme]");
-    if (select.value === themeId) return;
-    select.value = themeId;
-    // The same request the keyboard form makes (csrf token, next, theme) — one small POST.
-    window.htmx.ajax("POST", form.getAttribute("action"), {
-      source: form,
+    if ((card.getAttribute("data-theme-id") || "") === themeId) return;
+    var token = document.querySelector("[name=csrfmiddlewaretoken]");
+    // The same request the keyboard form makes — one small POST to the card's move URL.
+    window.htmx.ajax("POST", card.getAttribute("data-move-url"), {
+      source: card,
       target: "#" + card.id,
       swap: "outerHTML",
-      values: { theme: themeId, csrfmiddlewaretoken: form.querySelector("[name=csrfmiddlewaretoken]").value }
+      values: { theme: themeId, csrfmiddlewaretoken: token ? token.value : "" }
     }).then(function () {
       if (live) {
         var title = zone.getAttribute("data-theme-title");
@@ -67,13 +65,18 @@
     });
   });
 
-  // Keep keyboard focus on the moved card's "Move" list after its swap.
+  // Keyboard: when a card's move form arrives, put focus on its list; after a move, back on
+  // the card's "Move to theme…" button so the next Tab continues from the same place.
   document.addEventListener("htmx:afterSettle", function (event) {
-    var card = event.detail.target;
-    if (!card || !card.classList || !card.classList.contains("syn-card")) return;
-    if (event.detail.requestConfig && event.detail.requestConfig.elt && event.detail.requestConfig.elt.matches("form.syn-move")) {
-      var select = card.querySelector("select[name=theme]");
-      if (select && document.activeElement === document.body) select.focus();
+    var target = event.detail.target;
+    if (!target || !target.classList) return;
+    if (target.classList.contains("syn-move-slot")) {
+      var select = target.querySelector("select[name=theme]");
+      if (select) select.focus();
+    } else if (target.classList.contains("syn-card") || (target.id && target.id.indexOf("card-") === 0)) {
+      var card = document.getElementById(target.id);
+      var button = card && card.querySelector(".syn-move-slot a");
+      if (button && (document.activeElement === document.body || !document.activeElement)) button.focus();
     }
   });
 })();

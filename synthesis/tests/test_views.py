@@ -168,6 +168,18 @@ class TestMove:
         card.refresh_from_db()
         assert card.theme_id == theme.pk
 
+    def test_the_move_form_is_loaded_per_card(self, campaign, make_note, client_for, analyst):
+        """The board does not carry every theme in every card; the keyboard form comes on demand."""
+        themes = [ThemeFactory(campaign=campaign, title=f"Theme {i}") for i in range(5)]
+        card = HighlightFactory(note=make_note(), theme=themes[2])
+        client = client_for(analyst)
+        board = client.get(url(campaign, "synthesis/?theme=")).content.decode()
+        assert board.count("<option") < 20  # the filters only
+        move = url(campaign, f"synthesis/highlights/{card.pk}/move/")
+        fragment = client.get(move, {"next": "/c/x/"}, HTTP_HX_REQUEST="true").content.decode()
+        assert fragment.count("<option") == 6 and f'<option value="{themes[2].pk}" selected>' in fragment
+        assert client.get(move)["Location"].endswith(f"/synthesis/highlights/{card.pk}/#theme-select")
+
     def test_moving_to_no_theme(self, campaign, make_note, client_for, analyst):
         card = HighlightFactory(note=make_note(), theme=ThemeFactory(campaign=campaign))
         client_for(analyst).post(url(campaign, f"synthesis/highlights/{card.pk}/move/"), {"theme": ""})

@@ -81,9 +81,11 @@ def test_analyst_highlights_and_sorts_cards_by_mouse_and_keyboard(page):
     dragged.refresh_from_db()
     assert dragged.theme_id == letters.pk
 
-    # The keyboard way: choose the theme in the card's list and press the Move button.
+    # The keyboard way: "Move to theme…" brings the card's list, focused; choose, Tab, Enter.
+    page.get_by_role("link", name=f"Move to theme… {typed.participant.code}").focus()
+    page.keyboard.press("Enter")
     select = page.get_by_label(f"Move {typed.participant.code}’s card to theme")
-    select.focus()
+    expect(select).to_be_focused()
     select.select_option(label="Getting there")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
