@@ -9,9 +9,10 @@ from campaigns.factories import CampaignFactory, MembershipFactory, UserFactory
 from campaigns.models import Role
 from participants.models import DimensionValue, EquityDimension, Participant
 from participants.services import participant_set_status, participants_create
-from tests.browser.conftest import assert_accessible, browser_context, chromium, page, sign_in  # noqa: F401
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from .conftest import assert_accessible, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _campaign():
@@ -31,7 +32,7 @@ def _campaign():
     return campaign, people
 
 
-def test_lead_reads_coverage_and_invites_the_next_people(page):  # noqa: F811
+def test_lead_reads_coverage_and_invites_the_next_people(page):
     campaign, people = _campaign()
     sign_in(page, "lena@example.org")
     page.goto("/c/absence/participants/")
@@ -61,7 +62,7 @@ def test_lead_reads_coverage_and_invites_the_next_people(page):  # noqa: F811
     assert_accessible(page)
 
 
-def test_an_analyst_sees_codes_not_names(page):  # noqa: F811
+def test_an_analyst_sees_codes_not_names(page):
     _campaign()
     sign_in(page, "ana@example.org")
     page.goto("/c/absence/participants/")
