@@ -240,6 +240,15 @@ def participant_edit(request, campaign, code):
         else:
             messages.success(request, _("%(code)s was updated.") % {"code": participant.code})
             return redirect(participant)
+    if request.method == "GET":
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW_IDENTIFIED,
+            campaign=campaign,
+            target=participant,
+            detail={"page": "participant_edit"},
+            request=request,
+        )
     return render(request, "participants/form.html", {"campaign": campaign, "form": form, "participant": participant})
 
 

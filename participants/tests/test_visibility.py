@@ -125,3 +125,9 @@ def test_free_text_is_escaped(campaign, lead, client_for):
     html = client_for(lead).get(reverse("participants:detail", args=[campaign.slug, p.code])).content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "<b>bold</b>" not in html
+
+
+def test_opening_the_edit_form_is_audited_too(campaign, lead, people, client_for):
+    client_for(lead).get(reverse("participants:edit", args=[campaign.slug, people[0].code]))
+    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW_IDENTIFIED)
+    assert event.detail == {"page": "participant_edit"}
