@@ -34,6 +34,7 @@ from .views_interviews import interview_for, require_runner
 # Notes changed this long before the last poll are sent again: a save that committed just after
 # a poll read (with an earlier updated_at) is still picked up. The page ignores versions it has.
 POLL_OVERLAP = timedelta(seconds=10)
+POLL_LIMIT = 500
 FOLLOW_UPS = [
     gettext_lazy("Why?"),
     gettext_lazy("Tell me more about…"),
@@ -217,8 +218,12 @@ def notes_changes(request, campaign, interview_id):
     queryset = Note.objects.filter(interview=interview).order_by("updated_at", "id")
     if since is not None:
         queryset = queryset.changed_since(since)
-    notes = [_note_json(n, campaign.membership) for n in queryset[:500]]
-    return JsonResponse({"cursor": (now - POLL_OVERLAP).isoformat(), "notes": notes})
+    batch = list(queryset[:POLL_LIMIT])
+    cursor = now - POLL_OVERLAP
+    if len(batch) == POLL_LIMIT:  # more to come: continue from the last one sent
+        cursor = batch[-1].updated_at - timedelta(microseconds=1)
+    notes = [_note_json(n, campaign.membership) for n in batch]
+    return JsonResponse({"cursor": cursor.isoformat(), "notes": notes})
 
 
 def _parse_time(value):
