@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,10 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    # Empty means "follow the browser" (Accept-Language, then the footer's language switch).
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -47,6 +52,11 @@ class User(AbstractUser):
 
     def get_full_name(self):
         return self.full_name or self.email
+
+    @property
+    def language(self) -> str:
+        """The language to write to this person in (emails, digests): theirs, else the site's."""
+        return self.preferred_language or settings.LANGUAGE_CODE
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -42,14 +42,15 @@ def send_retention_warning(notice_id: int) -> int:
     campaign = notice.campaign
     leads = [m.user for m in campaign.memberships.leads().select_related("user")]
     retain_until = retention_date(campaign) or notice.retain_until
-    with translation.override(settings.LANGUAGE_CODE):
-        when = formats.date_format(retain_until, "DATE_FORMAT")
     for user in leads:
+        with translation.override(user.language):
+            when = formats.date_format(retain_until, "DATE_FORMAT")
         email_enqueue(
             kind=Kind.RETENTION_WARNING,
             to=user.email,
             campaign=campaign,
             user=user,
+            language=user.language,
             context={
                 "retain_until": when,
                 "link": settings.SITE_URL + reverse("consent:overview", args=[campaign.slug]),

@@ -15,9 +15,9 @@ admin.site.site_header = "empathy administration"
 urlpatterns = [
     path("", campaign_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("accounts.urls")),  # before allauth: the language page and switch
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("campaigns/new/", campaign_views.campaign_create, name="campaign_create"),
     path("invitations/<str:token>/", campaign_views.invitation_accept, name="invitation_accept"),
     path("c/", include("campaigns.urls")),

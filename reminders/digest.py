@@ -56,15 +56,19 @@ def digests_enqueue(*, day: datetime.date | None = None) -> int:
     day = day or timezone.localdate() - datetime.timedelta(days=1)
     count = 0
     for campaign in Campaign.objects.active().filter(status=Campaign.Status.INTERVIEWING):
-        with translation.override(settings.LANGUAGE_CODE):
-            text = digest_text(campaign, day)
-            label = formats.date_format(day, "DATE_FORMAT")
+        by_language = {}  # each lead reads the digest in their own language; built once per language
         for membership in campaign.memberships.leads().select_related("user"):
+            language = membership.user.language
+            if language not in by_language:
+                with translation.override(language):
+                    by_language[language] = (digest_text(campaign, day), formats.date_format(day, "DATE_FORMAT"))
+            text, label = by_language[language]
             email_enqueue(
                 kind=Kind.DAILY_DIGEST,
                 to=membership.user.email,
                 campaign=campaign,
                 user=membership.user,
+                language=language,
                 context={
                     "date": label,
                     "digest": text,

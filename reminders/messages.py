@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import ics, placeholders
 from .defaults import default_for
@@ -22,30 +23,21 @@ from .models import INTERVIEW_KINDS, Email, EmailTemplate, Kind
 
 TRANSPARENCY_MAX_CHARS = 600
 
-# Words the product adds around a participant's values, per language (the leads' wording is in
-# their templates; these few are ours). Languages without an entry get English.
+# Words the product adds around a participant's values (the leads' wording is in their
+# templates; these few are ours), translated through the catalog like every other string.
 WORDS = {
-    "en": {
-        "who_sees": "Who sees the raw notes: {who}",
-        "deleted_on": "Names and raw notes are deleted on {date}.",
-        "family_of": "family of {name}",
-        "to_be_confirmed": "to be confirmed",
-        "link_preview": "(their personal link, created when the email is sent)",
-    },
-    "es": {
-        "who_sees": "Quién ve las notas sin procesar: {who}",
-        "deleted_on": "Los nombres y las notas sin procesar se eliminan el {date}.",
-        "family_of": "familia de {name}",
-        "to_be_confirmed": "por confirmar",
-        "link_preview": "(su enlace personal, creado al enviar el correo)",
-    },
+    "who_sees": gettext_lazy("Who sees the raw notes: {who}"),
+    "deleted_on": gettext_lazy("Names and raw notes are deleted on {date}."),
+    "family_of": gettext_lazy("family of {name}"),
+    "to_be_confirmed": gettext_lazy("to be confirmed"),
+    "link_preview": gettext_lazy("(their personal link, created when the email is sent)"),
 }
 
 
 def word(key: str, language: str | None = None, **values) -> str:
-    language = language or translation.get_language() or "en"
-    table = WORDS.get(language) or WORDS.get(language.split("-")[0]) or WORDS["en"]
-    return table[key].format(**values)
+    """One of our WORDS in `language` (default: the active one), with its values filled in."""
+    with translation.override(language or translation.get_language() or "en"):
+        return str(WORDS[key]).format(**values)
 
 
 class SkipEmail(Exception):

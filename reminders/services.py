@@ -128,7 +128,8 @@ def email_enqueue(
                 user=user,
                 interview=interview,
                 recipient=to,
-                language=language or settings.LANGUAGE_CODE,
+                # A staff member's email follows their own choice unless the caller says otherwise.
+                language=language or (user.language if user is not None else settings.LANGUAGE_CODE),
                 context=context or {},
                 send_at=send_at,
                 next_try_at=send_at,
@@ -180,7 +181,7 @@ def _recipients(interview) -> list[dict]:
                         "to": user.email,
                         "participant": None,
                         "user": user,
-                        "language": settings.LANGUAGE_CODE,
+                        "language": user.language,
                     }
                 )
     return people
