@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from campaigns.models import Role
+from consent.selectors import exclude_withdrawn
 from empathy.access import FIELD_TEAM, TEAM, campaign_view
 
 from . import services, transcripts
@@ -104,7 +105,10 @@ def interview_detail(request, campaign, interview_id):
     membership = campaign.membership
     prompts = list(interview.guide.prompts.order_by("position", "id")) if interview.guide_id else []
     notes = list(
-        Note.objects.filter(interview=interview, is_deleted=False).select_related("author").order_by("created_at", "id")
+        # A withdrawn participant's words are hidden everywhere (consent.selectors), here too.
+        exclude_withdrawn(Note.objects.filter(interview=interview, is_deleted=False), "participant")
+        .select_related("author")
+        .order_by("created_at", "id")
     )
     prompt_ids = {p.pk for p in prompts}
     by_prompt = {p.pk: [] for p in prompts}
@@ -122,6 +126,7 @@ def interview_detail(request, campaign, interview_id):
     team_names = {str(u.pk): u.get_short_name() for u in team if u is not None}
     can_write = services.may_run(membership, interview) and interview.is_open_for_notes
     consent_problem = _consent_problem(interview.participant) if can_write else ""
+    withdrawn = interview.participant.status == "withdrawn" or "withdrew" in consent_problem
     page_url = request.path
     context = {
         "campaign": campaign,
@@ -132,6 +137,7 @@ def interview_detail(request, campaign, interview_id):
         "can_write": can_write and not consent_problem,
         "may_run": services.may_run(membership, interview),
         "consent_problem": consent_problem,
+        "withdrawn": withdrawn,
         "kinds": Note.Kind.choices,
         "follow_ups": FOLLOW_UPS,
         "max_chars": NOTE_MAX_CHARS,
@@ -215,7 +221,7 @@ def notes_changes(request, campaign, interview_id):
     interview = interview_for(campaign, interview_id)
     since = _parse_time(request.GET.get("since"))
     now = timezone.now()
-    queryset = Note.objects.filter(interview=interview).order_by("updated_at", "id")
+    queryset = exclude_withdrawn(Note.objects.filter(interview=interview), "participant").order_by("updated_at", "id")
     if since is not None:
         queryset = queryset.changed_since(since)
     batch = list(queryset[:POLL_LIMIT])

@@ -208,3 +208,15 @@ def test_autosave_query_budget(client_for, cast, campaign, interview, django_ass
     # (savepoint, insert, rollback to and release the savepoint) and the stored note is read instead.
     with django_assert_num_queries(13):
         assert post_note(client, interview, client_id=str(client_id), prompt=prompt.pk).status_code == 200
+
+
+def test_a_withdrawn_participants_words_are_hidden(client_for, cast, interview):
+    NoteFactory(interview=interview, body="Something she later took back.")
+    ConsentRecordFactory(participant=interview.participant, kind=ConsentRecord.Kind.WITHDRAWAL)
+    for role in ("lead", "interviewer", "analyst"):
+        client = client_for(cast[role])
+        body = client.get(detail_url(interview)).content.decode()
+        assert "Something she later took back." not in body
+        url = reverse("interviews:notes_changes", args=[interview.campaign.slug, interview.pk])
+        assert client.get(url, **JSON).json()["notes"] == []
+    assert "withdrew" in client_for(cast["interviewer"]).get(detail_url(interview)).content.decode()
