@@ -117,7 +117,8 @@ def table(results: dict) -> str:
         f"load average (1/5/15 min) at start {results.get('load_average_at_start')}, "
         f"at end {results.get('load_average_at_end')}",
         f"{settings.get('seconds_per_page')} s per page, {settings.get('connections')} connections, "
-        f"{settings.get('gunicorn_workers')} gunicorn workers; floor runs (req/s): "
+        f"{settings.get('gunicorn_workers')} gunicorn workers, niceness {settings.get('niceness')}; "
+        "floor runs (req/s): "
         f"{results.get('pages', {}).get('floor', {}).get('floor_runs_requests_per_s')}",
         "",
     ]
