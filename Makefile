@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Compile the translation catalogs when GNU gettext is here; without it the committed .mo files serve.
+COMPILEMESSAGES = command -v msgfmt >/dev/null && $(PY) manage.py compilemessages --ignore=$(VENV) -v0 || true
 
 .PHONY: run test test-fast bench lint fmt worker beat migrate demo clean
 
@@ -18,6 +20,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 ## run: zero-setup server on SQLite with eager Celery and console email, demo data loaded
 run: $(VENV)/.runtime
+	@$(COMPILEMESSAGES)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
 	@echo ""
@@ -29,11 +32,13 @@ run: $(VENV)/.runtime
 ## The browser tests run in a session of their own: Playwright's event loop must not meet
 ## state left by the in-process SMTP and Celery tests.
 test: $(VENV)/.dev
+	@$(COMPILEMESSAGES)
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 ## test-fast: skip the browser tests while developing (CI always runs them)
 test-fast: $(VENV)/.dev
+	@$(COMPILEMESSAGES)
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
