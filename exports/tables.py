@@ -12,6 +12,7 @@ built without a query each. The rules applied to every participant's words:
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -89,12 +90,16 @@ class ExportContext:
             self._scrubbers[participant_id] = Scrubber(p.full_name, p.email, p.phone) if p else Scrubber()
         return self._scrubbers[participant_id]
 
+    @cached_property
+    def withheld(self) -> str:
+        return withheld_text()
+
     def words(self, participant_id, text: str) -> str:
         """A participant's words as this export may show them."""
         if not self.anonymized:
             return text or ""
         if not self.may_quote(participant_id):
-            return withheld_text()
+            return self.withheld
         return self.scrubber(participant_id).scrub(text or "")
 
     def free_text(self, participant_id, text: str) -> str:
@@ -160,7 +165,7 @@ def notes_queryset(campaign):
 def notes_table(ctx: ExportContext) -> Table:
     from interviews.models import Note
 
-    kinds = dict(Note.Kind.choices)
+    kinds = {value: str(label) for value, label in Note.Kind.choices}
     qs = notes_queryset(ctx.campaign)
     count = qs.count()
     values = qs.order_by("interview_id", "created_at", "id").values_list(
@@ -176,7 +181,7 @@ def notes_table(ctx: ExportContext) -> Table:
                 interview_id,
                 *ctx.who(participant_id),
                 prompt or "",
-                str(kinds.get(kind, kind)),
+                kinds.get(kind, kind),
                 ctx.words(participant_id, body),
                 _dt(created),
             ]

@@ -34,8 +34,10 @@ def write_csv(fileobj, table, progress=None) -> int:
 
 
 def _xlsx_value(value):
-    if isinstance(value, str):
-        return safe_cell(_ILLEGAL_XML.sub("", value))
+    if type(value) is str:
+        if not value.isprintable():  # cheap test first: most cells need no cleaning
+            value = _ILLEGAL_XML.sub("", value)
+        return safe_cell(value)
     return value
 
 
