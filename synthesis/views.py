@@ -132,7 +132,8 @@ def notes(request, campaign):
     code = request.GET.get("participant", "").strip()
     if code:
         qs = qs.filter(participant__code__iexact=code)
-    qs = qs.order_by("-interview__scheduled_at", "interview_id", "created_at", "id")
+    # Interview by interview, each in the order it was typed: the (interview, created_at) index.
+    qs = qs.order_by("interview_id", "created_at", "id")
     page = Paginator(qs, NOTES_PAGE_SIZE).get_page(request.GET.get("page"))
     notes = list(page.object_list)
     by_note = {}
