@@ -13,6 +13,22 @@ from .models import CommunitySummary
 from .tables import ExportContext
 
 QUOTES_PER_THEME = 2
+# Each language named in itself, so a reader finds their own in the switcher.
+ENDONYMS = {
+    "en": "English",
+    "es": "Español",
+    "vi": "Tiếng Việt",
+    "zh": "中文",
+    "ar": "العربية",
+    "so": "Soomaali",
+    "tl": "Tagalog",
+    "ht": "Kreyòl ayisyen",
+    "hmn": "Hmoob",
+    "ko": "한국어",
+    "ru": "Русский",
+    "pt": "Português",
+    "fr": "Français",
+}
 
 
 @dataclass
@@ -62,7 +78,9 @@ def heard_data(summary: CommunitySummary, language: str) -> dict:
         "summary": summary,
         "text": text,
         "language": text.language if text else language,
-        "languages": [(code, language_name(code)) for code in sorted(texts, key=lambda c: (c != "en", c))],
+        "languages": [
+            (code, ENDONYMS.get(code) or language_name(code)) for code in sorted(texts, key=lambda c: (c != "en", c))
+        ],
         "statement": statement,
         "themes": [HeardTheme(t.title, t.statement, quotes[t.pk]) for t in themes],
     }

@@ -44,8 +44,8 @@ class ExportJob(models.Model):
         THEMES = "themes", _("Themes with evidence")
         PARTICIPANTS = "participants", _("Participants")
         REPORT = "report", _("Campaign report")
-        CODEBOOK = "codebook", _("Codebook (REFI-QDA)")
-        PROJECT = "project", _("Whole project (REFI-QDA)")
+        CODEBOOK = "codebook", _("Codebook")
+        PROJECT = "project", _("Whole project")
 
     class Format(models.TextChoices):
         CSV = "csv", _("CSV")
@@ -130,7 +130,7 @@ class ExportJob(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.get_kind_display()} ({self.get_format_display()})"
+        return f"{self.get_kind_display()} · {self.get_format_display()}"
 
     def get_download_url(self):
         return reverse("exports:download", args=[self.campaign.slug, self.pk])

@@ -22,6 +22,7 @@ from .attribution import heard_ids
 from .tables import ExportContext
 
 QUOTES_PER_THEME = 3
+MISSING_SHOWN = 4  # "No one whose … is …" sentences per theme; the theme page lists them all
 BAR_WIDTH = 30
 
 
@@ -227,13 +228,23 @@ def write_docx(data: ReportData, path, progress=None) -> int:
 
     doc.add_heading(_("Who we heard"), level=1)
     doc.add_paragraph(
-        _("%(heard)s people were heard in %(interviews)s interviews; %(invited)s had been invited.")
-        % {"heard": data.heard_total, "interviews": data.interviews_done, "invited": data.coverage.invited}
+        _(
+            "%(invited)s people were invited and %(interviewed)s interviewed; the words in this report come from "
+            "the %(heard)s whose notes are in it (%(interviews)s interviews held)."
+        )
+        % {
+            "invited": data.coverage.invited,
+            "interviewed": data.coverage.interviewed,
+            "heard": data.heard_total,
+            "interviews": data.interviews_done,
+        }
     )
     if data.heard_by_role:
         table = doc.add_table(rows=1, cols=3)
         table.style = "Light Grid Accent 1"
-        for cell, text in zip(table.rows[0].cells, (_("Role"), _("People heard"), _("Share")), strict=True):
+        for cell, text in zip(
+            table.rows[0].cells, (_("Role"), _("People whose notes are here"), _("Share")), strict=True
+        ):
             cell.text = text
         for label, n, share in data.heard_by_role:
             row = table.add_row().cells
@@ -271,7 +282,7 @@ def write_docx(data: ReportData, path, progress=None) -> int:
         if t.statement:
             doc.add_paragraph(t.statement)
         doc.add_paragraph(section.voices.summary).italic = True
-        for sentence in section.voices.missing_sentences:
+        for sentence in section.voices.missing_sentences[:MISSING_SHOWN]:
             doc.add_paragraph(sentence, style="List Bullet")
         for q in section.quotes:
             p = doc.add_paragraph(style="Quote")
