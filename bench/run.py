@@ -16,6 +16,7 @@ Environment (all optional):
   BENCH_PORT      gunicorn's port (default: a free one on 127.0.0.1)
   BENCH_WORKERS   gunicorn workers (default 2)
   DB_CONN_MAX_AGE as in production: 0 (a connection per request) unless set
+  BENCH_STRICT=1  exit 1 when a target is missed (by default the table says so and the exit is 0)
   BENCH_NICE      e.g. -10: run the harness, gunicorn, wrk and the export workers at this
                   niceness, so other work on a shared machine disturbs the figures less
                   (lowering it needs root; PostgreSQL keeps its own priority)
@@ -438,7 +439,8 @@ def main() -> int:
     print()
     print(table(results))
     print(f"\nwrote {RESULTS.relative_to(ROOT)} in {step.elapsed} s", flush=True)
-    return 0
+    missed = [row for row in results["targets"] if row["pass"] is False]
+    return 1 if missed and os.environ.get("BENCH_STRICT") == "1" else 0
 
 
 if __name__ == "__main__":
