@@ -163,3 +163,62 @@ def table(results: dict) -> str:
         verdict = {True: "PASS", False: "FAIL", None: "n/a "}[row["pass"]]
         lines.append(f"  {verdict}  {row['target']}: {_fmt(row['value'])} (target {row['limit']})")
     return "\n".join(lines)
+
+
+def markdown(results: dict) -> str:
+    """The run as Markdown tables, for docs/benchmarks.md (`python -m bench.report`)."""
+    machine, settings = results["machine"], results["settings"]
+    out = [
+        f"Run of {results['generated_at']} at commit `{machine['git_commit'][:9]}`"
+        f"{' (with uncommitted work of other apps in the tree)' if machine.get('git_dirty') else ''}: "
+        f"{machine['cores']} cores ({machine['cpu']}), {machine['memory_gb']} GB, Python {machine['python']}, "
+        f"Django {machine['django']}, gunicorn {machine['gunicorn']} ({settings['gunicorn_workers']} workers), "
+        f"PostgreSQL {machine['postgres'].split()[0]}, Redis {machine['redis']}, wrk {machine['wrk']}; "
+        f"{settings['seconds_per_page']:g} s per page at {settings['connections']} connections, niceness "
+        f"{settings.get('niceness', 0)}. Load average (1/5/15 min): {results['load_average_at_start']} at the "
+        f"start, {results['load_average_at_end']} at the end; the floor's two runs: "
+        f"{results['pages']['floor'].get('floor_runs_requests_per_s')} req/s.",
+        "",
+        "| page | req/s | p50 ms | p95 ms | of floor | SQL large / tiny | 1 request in-process (SQL) ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, page in results["pages"].items():
+        if page.get("status") != "measured":
+            out.append(f"| {key} | {page.get('status')}: {page.get('reason', '')} | | | | | |")
+            continue
+        share = page.get("share_of_floor")
+        out.append(
+            f"| {key} | {page['requests_per_s']:.1f} | {page['p50_ms']:.0f} | {page['p95_ms']:.0f} | "
+            f"{f'{share:.0%}' if share is not None else '—'} | {page.get('queries_large')} / "
+            f"{page.get('queries_tiny')} | {_fmt(page.get('request_ms_in_process'))} "
+            f"({_fmt(page.get('sql_ms_in_process'))}) |"
+        )
+    out += ["", "| measurement | result |", "|---|---|"]
+    for name in ("search", "autosave"):
+        r = results.get(name, {})
+        value = f"p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms (1 user)" if "p50_ms" in r else r.get("status")
+        out.append(f"| {name} | {value} |")
+    copy = results.get("copy", {})
+    if copy.get("status") == "measured":
+        out.append(f"| psql `\\copy` of the notes' columns | {copy['seconds']:.2f} s, {copy['rows']} rows |")
+    for name, e in results.get("exports", {}).items():
+        if e.get("status") == "measured":
+            ratio = f", {e['ratio_to_copy']}× copy" if e.get("ratio_to_copy") else ""
+            out.append(f"| export {name} | {e['seconds']:.2f} s, {e['rows']} rows, peak {e['peak_mb']} MB{ratio} |")
+        else:
+            out.append(f"| export {name} | {e.get('status')}: {e.get('reason', '')} |")
+    large = results["generation"]["large"]
+    reused = " (reused from an earlier run)" if results["generation"].get("reused") else ""
+    out.append(f"| generating the large campaign | {large['seconds']} s{reused} |")
+    out += ["", "| target | value | limit | |", "|---|---|---|---|"]
+    for row in results["targets"]:
+        verdict = {True: "pass", False: "**FAIL**", None: "n/a"}[row["pass"]]
+        out.append(f"| {row['target']} | {_fmt(row['value'])} | {row['limit']} | {verdict} |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    import json
+    from pathlib import Path
+
+    print(markdown(json.loads(Path(__file__).with_name("results.json").read_text())))
