@@ -139,6 +139,16 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{campaign}: your export is ready", "Your export ({export}) of {campaign} is ready: {link}"),
         "es": ("{campaign}: su exportación está lista", "Su exportación ({export}) de {campaign} está lista: {link}"),
     },
+    Kind.COMMUNITY_SUMMARY: {
+        "en": (
+            "{campaign}: what we heard",
+            "Thank you for talking with us. Here is what we heard, and what happens next: {link}",
+        ),
+        "es": (
+            "{campaign}: lo que escuchamos",
+            "Gracias por hablar con nosotros. Esto es lo que escuchamos y lo que sigue: {link}",
+        ),
+    },
 }
 
 

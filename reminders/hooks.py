@@ -47,7 +47,9 @@ def purge_emails(*, participants, reason, by):
     cancelled = rows.filter(status=Email.Status.PENDING).update(
         status=Email.Status.CANCELLED, reason="Participant data removed."
     )
-    participant_rows = rows.filter(kind__in=["reminder_participant", "cancellation_participant", "consent_request"])
+    participant_rows = rows.filter(
+        kind__in=["reminder_participant", "cancellation_participant", "consent_request", "community_summary"]
+    )
     scrubbed = participant_rows.exclude(recipient="").update(recipient="", context={}, subject="")
     return {"emails_cancelled": cancelled, "emails_scrubbed": scrubbed}
 

@@ -35,10 +35,16 @@ class Kind(models.TextChoices):
     DAILY_DIGEST = "daily_digest", _("Daily digest for leads")
     RETENTION_WARNING = "retention_warning", _("Retention warning")
     EXPORT_READY = "export_ready", _("Export ready")
+    COMMUNITY_SUMMARY = "community_summary", _("What we heard (to participants)")
 
 
 # Kinds addressed to a participant (or their guardian): the consent rule applies to them.
-PARTICIPANT_KINDS = {Kind.REMINDER_PARTICIPANT, Kind.CANCELLATION_PARTICIPANT, Kind.CONSENT_REQUEST}
+PARTICIPANT_KINDS = {
+    Kind.REMINDER_PARTICIPANT,
+    Kind.CANCELLATION_PARTICIPANT,
+    Kind.CONSENT_REQUEST,
+    Kind.COMMUNITY_SUMMARY,
+}
 INTERVIEW_KINDS = {
     Kind.REMINDER_PARTICIPANT,
     Kind.REMINDER_TEAM,

@@ -86,6 +86,10 @@ ALLOWED: dict[str, dict] = {
         "export": _("what was exported"),
         "link": _("the exports page"),
     },
+    Kind.COMMUNITY_SUMMARY: {
+        **COMMON,
+        "link": _("the public “What we heard” page, in the participant's language"),
+    },
 }
 # Values that are URLs: shown as links in the HTML part.
 LINKS = {"link", "interview_url"}

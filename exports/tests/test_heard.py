@@ -92,3 +92,30 @@ def test_recipients_are_those_who_may_be_contacted_and_did_not_withdraw(world):
     assert world.people["ana"].pk in people
     assert world.people["wes"].pk not in people
     assert world.people["ben"].pk not in people
+
+
+def test_emailed_through_the_reminders_pipeline_to_those_who_may_be_contacted(
+    world, published, client_for, lead, mailoutbox, django_capture_on_commit_callbacks
+):
+    from consent.factories import ConsentRecordFactory
+    from reminders.models import Email, Kind
+
+    lan = world.people["lan"]
+    lan.email = "lan@example.net"
+    lan.save()
+    ConsentRecordFactory(participant=world.people["ben"], may_recontact=False)
+    world.people["ben"].email = "ben@example.net"
+    world.people["ben"].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = publish(client_for(lead), world.campaign, "email")
+    assert "2 emails queued." in response.content.decode()
+    rows = {e.recipient: e for e in Email.objects.filter(kind=Kind.COMMUNITY_SUMMARY)}
+    assert set(rows) == {"ana.lopez@example.net", "lan@example.net"}
+    assert rows["lan@example.net"].language == "vi"  # she prefers Vietnamese, and the lead wrote it
+    sent = {m.to[0]: m for m in mailoutbox}
+    assert "?lang=vi" in sent["lan@example.net"].body
+    assert published.get_public_url() in sent["ana.lopez@example.net"].body
+    # Emailing again does not send twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client_for(lead), world.campaign, "email")
+    assert Email.objects.filter(kind=Kind.COMMUNITY_SUMMARY).count() == 2
