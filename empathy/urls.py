@@ -3,6 +3,7 @@ import os
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from campaigns import views as campaign_views
 
@@ -10,7 +11,7 @@ from . import views
 
 # The admin signs in through allauth, so it gets the same rate limits, MFA and lockouts.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "empathy administration"
+admin.site.site_header = _("empathy administration")
 
 urlpatterns = [
     path("", campaign_views.home, name="home"),
