@@ -156,5 +156,7 @@ def extract(root: Path, workdir: Path) -> Path:
     command = [sys.executable, "manage.py", "makemessages", "-l", "es", "-v0"]
     command += [f"--ignore={name}" for name in IGNORED]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "empathy.settings", "PYTHONPATH": str(copy)}
-    subprocess.run(command, cwd=copy, env=env, check=True, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError(f"makemessages failed ({result.returncode}):\n{result.stderr}")
     return copy
