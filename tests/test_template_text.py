@@ -32,6 +32,9 @@ _COMMENT_BLOCK = re.compile(r"{%\s*comment\b.*?%}.*?{%\s*endcomment\s*%}", re.S)
 _COMMENT_LINE = re.compile(r"{#.*?#}", re.S)
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.S | re.I)
 _STYLE = re.compile(r"<style\b.*?</style\s*>", re.S | re.I)
+# Keys to press (<kbd>Ctrl</kbd>+<kbd>Enter</kbd>, <kbd>Alt+N</kbd>) are named as printed on the keyboard
+# and bound by the page's script: not text to translate.
+_KBD = re.compile(r"<kbd\b[^>]*>[^<]*</kbd\s*>", re.S | re.I)
 _BLOCKTRANS = re.compile(r"{%\s*blocktrans(?:late)?\b.*?%}.*?{%\s*endblocktrans(?:late)?\s*%}", re.S)
 # Blocks named *_class hold CSS classes for a parent layout, not text.
 _CLASS_BLOCK = re.compile(r"{%\s*block\s+\w+_class\s*%}.*?{%\s*endblock\b.*?%}", re.S)
@@ -55,7 +58,7 @@ def _words(text: str) -> list[str]:
 def unmarked_text(source: str):
     """Yield (line, text) for visible words that are not marked for translation."""
     text = source
-    for pattern in (_COMMENT_BLOCK, _COMMENT_LINE, _SCRIPT, _STYLE, _BLOCKTRANS, _CLASS_BLOCK):
+    for pattern in (_COMMENT_BLOCK, _COMMENT_LINE, _SCRIPT, _STYLE, _KBD, _BLOCKTRANS, _CLASS_BLOCK):
         text = pattern.sub(_blank, text)
     # Attributes first (their values are checked on their own), then the rest of the markup.
     text = _ATTR.sub(_blank, text)
@@ -101,6 +104,8 @@ def test_scope_is_not_empty():
         ("{% blocktranslate %}Hi {{ x }}{% endblocktranslate %}\n<b>left</b>", [(2, "left")]),
         ("{# note #}{% comment %}text{% endcomment %}<script>var a;</script>", []),
         ("<p>&nbsp;· 42 – {{ n }}</p>", []),
+        ("<kbd>Ctrl</kbd>+<kbd>Enter</kbd> {% translate 'save' %} <kbd>Alt+{{ n }}</kbd>", []),
+        ("<kbd>Esc</kbd> stop", [(1, "stop")]),
     ],
 )
 def test_lint_finds_unmarked_text(source, expected):
