@@ -159,7 +159,8 @@ def _build(job: ExportJob, path: str) -> int:
         from .refi import write_qdc
 
         return write_qdc(campaign, path)
-    ctx = ExportContext.build(campaign, anonymized=job.anonymized)
+    # Words come only from participants with notes; the participant list needs everyone.
+    ctx = ExportContext.build(campaign, anonymized=job.anonymized, heard_only=job.kind != Kind.PARTICIPANTS)
     if job.kind == Kind.PROJECT:
         from .refi import write_qdpx
 
