@@ -37,12 +37,25 @@ def _grade_key(grade: str) -> str:
 
 def campaign_group_sizes(campaign) -> dict:
     """{("role", role): n, ("grade", role, grade): n} over the participants heard in the campaign
-    (those with notes), withdrawn participants left out. One query."""
-    from participants.models import Participant
+    (those with notes), withdrawn participants left out. One query: a single pass over the
+    campaign's notes, grouped (the plan stays a scan and a hash join whatever the statistics)."""
+    from consent.selectors import withdrawn_participant_ids
+    from interviews.models import Note
 
-    heard = Participant.objects.filter(campaign=campaign, pk__in=heard_ids(campaign))
+    rows = (
+        Note.objects.filter(campaign=campaign, is_deleted=False)
+        .exclude(participant_id__in=withdrawn_participant_ids(campaign))
+        .order_by()
+        .values_list("participant__role", "participant__grade")
+        .annotate(n=Count("participant_id", distinct=True))
+    )
+    return group_sizes_from(rows)
+
+
+def group_sizes_from(rows) -> dict:
+    """The same counts from (role, grade, n) rows, e.g. of participants already loaded."""
     sizes: dict = {}
-    for role, grade, n in heard.order_by().values_list("role", "grade").annotate(n=Count("pk", distinct=True)):
+    for role, grade, n in rows:
         sizes[("role", role)] = sizes.get(("role", role), 0) + n
         key = ("grade", role, _grade_key(grade))
         if key[2]:
@@ -50,15 +63,18 @@ def campaign_group_sizes(campaign) -> dict:
     return sizes
 
 
-def heard_ids(campaign):
-    """Ids of the participants heard (with a live note), withdrawn left out: a lazy subquery."""
+def heard_ids(campaign) -> list[int]:
+    """Ids of the participants heard (with a live note), withdrawn left out. One query over the
+    campaign's notes (distinct participant ids), evaluated here so callers filter by a list."""
     from consent.selectors import withdrawn_participant_ids
     from interviews.models import Note
 
-    return (
+    return list(
         Note.objects.filter(campaign=campaign, is_deleted=False)
         .exclude(participant_id__in=withdrawn_participant_ids(campaign))
-        .values("participant_id")
+        .order_by()
+        .values_list("participant_id", flat=True)
+        .distinct()
     )
 
 

@@ -60,7 +60,7 @@ def heard_data(summary: CommunitySummary, language: str) -> dict:
     campaign = summary.campaign
     texts = {t.language: t for t in summary.texts.all()}
     text = texts.get(language) or texts.get("en") or next(iter(texts.values()), None)
-    ctx = ExportContext.build(campaign, anonymized=True)
+    ctx = ExportContext.build(campaign, anonymized=True, heard_only=True)
     themes = list(Theme.objects.filter(campaign=campaign, published_at__isnull=False).order_by("position", "id"))
     quotes: dict = {t.pk: [] for t in themes}
     for pq in (

@@ -101,7 +101,7 @@ def report_data(campaign, *, published_only: bool = False) -> ReportData:
     from synthesis.models import RootCause, WhyStep
     from synthesis.selectors import themes_with_counts, whose_voices
 
-    ctx = ExportContext.build(campaign, anonymized=True)
+    ctx = ExportContext.build(campaign, anonymized=True, heard_only=True)
     themes = themes_with_counts(campaign).order_by("position", "id")
     if published_only:
         themes = themes.filter(published_at__isnull=False)

@@ -135,8 +135,17 @@ def _filename(job: ExportJob) -> str:
     return slugify("-".join(p for p in parts if p)) + f".{job.format}"
 
 
+PROGRESS_SECONDS = 0.5  # the page polls every second; writing more often only costs commits
+
+
 def _progress_updater(job: ExportJob, total: int):
+    last = [0.0]
+
     def update(done_rows: int, percent: int | None = None):
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_SECONDS:
+            return
+        last[0] = now
         if percent is None:
             percent = int(100 * done_rows / total) if total else 0
         ExportJob.objects.filter(pk=job.pk).update(progress=min(max(percent, 1), 99), row_count=done_rows)
@@ -159,7 +168,8 @@ def _build(job: ExportJob, path: str) -> int:
         from .refi import write_qdc
 
         return write_qdc(campaign, path)
-    ctx = ExportContext.build(campaign, anonymized=job.anonymized)
+    # Words come only from participants with notes; the participant list needs everyone.
+    ctx = ExportContext.build(campaign, anonymized=job.anonymized, heard_only=job.kind != Kind.PARTICIPANTS)
     if job.kind == Kind.PROJECT:
         from .refi import write_qdpx
 

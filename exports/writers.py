@@ -26,10 +26,17 @@ def write_csv(fileobj, table, progress=None) -> int:
     writer = csv.writer(fileobj)
     writer.writerow([safe_cell(str(h)) for h in table.header])
     done = 0
+    checked = table.free_text
     for row in table.rows:
-        writer.writerow([safe_cell(v) for v in row])
+        if checked is None:
+            row = [safe_cell(v) for v in row]
+        else:
+            for i in checked:
+                row[i] = safe_cell(row[i])
+        writer.writerow(row)
         done += 1
-        _count(progress, done)
+        if done % PROGRESS_EVERY == 0 and progress:
+            progress(done)
     return done
 
 

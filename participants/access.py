@@ -5,7 +5,7 @@ never. Everyone else on the team sees the pseudonym code, role, flags and dimens
 Every page, export and search that shows a participant asks this module.
 """
 
-from campaigns.models import Role
+from campaigns.models import Membership, Role
 
 
 def identity_visible(membership, participant) -> bool:
@@ -24,3 +24,23 @@ def identity_visible(membership, participant) -> bool:
 def may_manage_participants(membership) -> bool:
     """Add, import, edit and move participants through statuses."""
     return membership is not None and membership.role in (Role.LEAD, Role.INTERVIEWER)
+
+
+def membership_of(campaign, user):
+    """`user`'s membership of `campaign` (the one the access helper attached, when it is theirs)."""
+    attached = getattr(campaign, "membership", None)
+    if attached is not None and attached.user_id == getattr(user, "pk", None):
+        return attached
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.filter(campaign=campaign, user=user).first()
+
+
+def duplicate_email_message(membership, other) -> str:
+    """What to say when `other` already has the email typed: their code only to those who may
+    see their identity; anyone else learns that someone has it, not who."""
+    from django.utils.translation import gettext as _
+
+    if identity_visible(membership, other):
+        return _("%(code)s already has this email in this campaign.") % {"code": other.code}
+    return _("Someone in this campaign already has this email.")

@@ -53,19 +53,38 @@ class ParticipantForm(forms.ModelForm):
             # The values are already loaded: reuse them rather than query again for the choices.
             field.choices = [("", _("Not recorded")), *[(v.pk, v.label) for v in values]]
             self.fields[f"dim_{dimension.pk}"] = field
+        if self.instance.pk and not self.instance.full_name:
+            # Removed at the retention date: the rest of the record can still be edited.
+            self.fields["full_name"].required = False
+        membership = getattr(campaign, "membership", None)
+        if self.instance.pk and not (membership is not None and membership.is_lead):
+            from consent.selectors import has_any_consent_record
+
+            if has_any_consent_record(self.instance):
+                self.fields["is_minor"].disabled = True
+                self.fields["is_minor"].help_text = _(
+                    "Consent is already recorded for this person: only a lead may change this."
+                )
 
     def clean_email(self):
+        from .access import duplicate_email_message
+        from .services import _email_owners
+
         email = self.cleaned_data["email"].strip()
         if email:
-            clash = Participant.objects.filter(campaign=self.campaign, email__iexact=email)
-            if self.instance.pk:
-                clash = clash.exclude(pk=self.instance.pk)
-            other = clash.first()
+            other = _email_owners(self.campaign, [email], exclude_pk=self.instance.pk).first()
             if other is not None:
-                raise forms.ValidationError(
-                    _("%(code)s already has this email in this campaign."), params={"code": other.code}
-                )
+                raise forms.ValidationError(duplicate_email_message(getattr(self.campaign, "membership", None), other))
         return email
+
+    def clean(self):
+        from .services import retention_refusals
+
+        cleaned = super().clean()
+        current = self.instance if self.instance.pk else None
+        for name, message in retention_refusals(self.campaign, cleaned, current).items():
+            self.add_error(name, message)
+        return cleaned
 
     def profile(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -109,7 +128,16 @@ class ParticipantFilterForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=Participant.Status.choices)
+    """By hand: nominated, invited, declined. Consent and interviews move people on from there."""
+
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[
+            (s.value, s.label)
+            for s in (Participant.Status.NOMINATED, Participant.Status.INVITED, Participant.Status.DECLINED)
+        ],
+        help_text=_("Inviting emails a consent request (or asks you to print a consent card)."),
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
     confirm_recent = forms.BooleanField(
         label=_("Invite anyway: I know this person was interviewed recently"), required=False

@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import BooleanField, Value
 from django.utils.translation import gettext as _
 
+from .access import membership_of
 from .models import LANGUAGES, EquityDimension, Participant, phone_validator
-from .services import participants_create
+from .services import RETENTION_MESSAGE, participants_create
 
 BASE_COLUMNS = [
     "full_name",
@@ -33,6 +36,7 @@ REQUIRED_COLUMNS = {"full_name", "role"}
 TRUE = {"1", "yes", "y", "true", "x", "sí", "si"}
 FALSE = {"", "0", "no", "n", "false"}
 MAX_ROWS = 5000
+EMAIL_MAX_LENGTH = Participant._meta.get_field("email").max_length  # 254; validate_email allows 320
 
 
 @dataclass
@@ -95,9 +99,17 @@ def _norm(header: str) -> str:
     return header.strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def validate(campaign, text: str) -> ImportResult:
-    """Parse and check every row. Nothing is written. Queries: dimensions, values, existing people."""
+def validate(campaign, text: str, membership=None) -> ImportResult:
+    """Parse and check every row. Nothing is written. Queries: dimensions, values, existing people.
+
+    `membership` is the importer's: a clash with someone whose identity they may not see names
+    no code and compares no name (without one, nobody's identity counts as visible)."""
+    from consent.selectors import retention_passed
+
     result = ImportResult()
+    if retention_passed(campaign):
+        result.errors.append(RowError(1, "", "", _(RETENTION_MESSAGE)))
+        return result
     dimensions = list(campaign.dimensions.filter(source=EquityDimension.Source.CUSTOM).prefetch_related("values"))
     by_header = {}
     for dimension in dimensions:
@@ -133,7 +145,13 @@ def validate(campaign, text: str) -> ImportResult:
         return result
 
     existing_by_email, existing_by_identity = {}, {}
-    for p in Participant.objects.filter(campaign=campaign).only("code", "full_name", "email", "phone", "school"):
+    if membership is not None and membership.campaign_id == campaign.pk:
+        existing = Participant.objects.visible_to(membership)
+    else:
+        existing = Participant.objects.filter(campaign=campaign).annotate(
+            shows_identity=Value(False, output_field=BooleanField())
+        )
+    for p in existing.only("code", "full_name", "email", "phone", "school"):
         if p.email:
             existing_by_email[p.email.lower()] = p
         else:
@@ -142,7 +160,7 @@ def validate(campaign, text: str) -> ImportResult:
     language_names = {str(label).lower(): code for code, label in LANGUAGES}
     roles = {value: value for value in Participant.Role.values}
     roles.update({str(label).lower(): value for value, label in Participant.Role.choices})
-    seen_emails = {}
+    seen_emails, seen_identities = {}, {}
 
     try:
         for line, cells in enumerate(reader, start=2):
@@ -180,7 +198,9 @@ def validate(campaign, text: str) -> ImportResult:
                         error(header, value[:40] + "…", _("At most 200 characters."))
                     row[target] = value
                 elif target == "email":
-                    if value:
+                    if len(value) > EMAIL_MAX_LENGTH:
+                        error(header, value[:40] + "…", _("At most %(n)s characters.") % {"n": EMAIL_MAX_LENGTH})
+                    elif value:
                         try:
                             validate_email(value)
                         except ValidationError:
@@ -225,25 +245,36 @@ def validate(campaign, text: str) -> ImportResult:
                 error("role", "", _("A role is required."))
 
             email = row.get("email", "").lower()
+            identity = (row.get("full_name", "").lower(), row.get("phone", ""), row.get("school", "").lower())
             if email:
                 if email in seen_emails:
                     error("email", row["email"], _("Duplicate in this file: row %(n)s has the same email.") % {
                         "n": seen_emails[email]})  # fmt: skip
                 else:
                     seen_emails[email] = line
-            existing = (
-                existing_by_email.get(email)
-                if email
-                else existing_by_identity.get(
-                    (row.get("full_name", "").lower(), row.get("phone", ""), row.get("school", "").lower())
-                )
-            )
+            elif identity[0]:
+                if identity in seen_identities:
+                    error("full_name", row["full_name"], _(
+                        "Duplicate in this file: row %(n)s has the same name, phone and school and no email."
+                    ) % {"n": seen_identities[identity]})  # fmt: skip
+                else:
+                    seen_identities[identity] = line
+            existing = existing_by_email.get(email) if email else existing_by_identity.get(identity)
             if existing is not None and not errors:
-                if existing.full_name.lower() == row.get("full_name", "").lower():
+                if not existing.shows_identity:
+                    # Someone the importer may not see: no code, and no comparing names.
+                    if email:
+                        error("email", row["email"], _("Duplicate in this campaign: someone already has this email."))
+                    else:
+                        error("full_name", row["full_name"], _(
+                            "Duplicate in this campaign: someone already has this name, phone and school."
+                        ))  # fmt: skip
+                elif existing.full_name.lower() == row.get("full_name", "").lower():
                     result.skipped.append((line, existing.code))
                     continue
-                error("email", row["email"], _("Duplicate in this campaign: %(code)s already has this email.") % {
-                    "code": existing.code})  # fmt: skip
+                else:
+                    error("email", row["email"], _("Duplicate in this campaign: %(code)s already has this email.") % {
+                        "code": existing.code})  # fmt: skip
             result.errors.extend(errors)
             if not errors:
                 result.rows.append(row)
@@ -255,10 +286,17 @@ def validate(campaign, text: str) -> ImportResult:
 
 def import_csv(*, campaign, text: str, by, assign=None) -> ImportResult:
     """Validate the whole file; import every new row only if no row has an error."""
-    result = validate(campaign, text)
+    result = validate(campaign, text, membership=membership_of(campaign, by))
     if result.errors or not result.rows:
         return result
-    result.created = participants_create(campaign=campaign, by=by, rows=result.rows, values=result.values)
+    try:
+        with transaction.atomic():
+            result.created = participants_create(campaign=campaign, by=by, rows=result.rows, values=result.values)
+    except ValidationError as exc:
+        # What the row checks above did not foresee: still an error to fix, never a crash.
+        for column, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
+            result.errors.extend(RowError(1, column if column != "__all__" else "", "", m) for m in messages)
+        return result
     if assign:
         through = Participant.assigned_interviewers.through
         through.objects.bulk_create(

@@ -26,6 +26,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from consent.selectors import withdrawn_participant_ids
+
 from .models import DimensionValue, EquityDimension, Participant, ParticipantValue, PriorityGroup
 
 # A group is under-heard when its share of interviews is this many points below its population
@@ -38,6 +40,14 @@ NOT_USUALLY_ASKED_BONUS = 5
 _INVITED = ~Q(status=Participant.Status.NOMINATED)
 _PIPELINE = Q(status__in=Participant.PIPELINE_STATUSES)
 _INTERVIEWED = Q(status=Participant.Status.INTERVIEWED)
+
+
+def counted_participants(campaign):
+    """The campaign's participants that coverage and targets count: not those who withdrew.
+
+    A withdrawal record wins over the status (consent.selectors), so someone withdrawn is
+    never counted again, even if their status was once moved back. One lazy subquery."""
+    return Participant.objects.filter(campaign=campaign).exclude(pk__in=withdrawn_participant_ids(campaign))
 
 
 def _share(count: int, total: int) -> float | None:
@@ -147,7 +157,7 @@ def coverage(campaign) -> Coverage:
     Queries: dimensions, their values (prefetch), campaign totals, per-value counts (GROUP BY).
     """
     dimensions = list(campaign.dimensions.prefetch_related("values"))
-    totals = Participant.objects.filter(campaign=campaign).aggregate(
+    totals = counted_participants(campaign).aggregate(
         total=Count("pk"),
         invited=Count("pk", filter=_INVITED),
         interviewed=Count("pk", filter=_INTERVIEWED),
@@ -156,6 +166,7 @@ def coverage(campaign) -> Coverage:
     counts = {
         row["value_id"]: row
         for row in ParticipantValue.objects.filter(participant__campaign=campaign)
+        .exclude(participant_id__in=withdrawn_participant_ids(campaign))
         .values("value_id")
         .order_by()
         .annotate(
@@ -254,7 +265,7 @@ def priority_progress(campaign) -> list[GroupProgress]:
         q = priority_group_q(group)
         aggregates[f"i{group.pk}"] = Count("pk", filter=q & _INTERVIEWED)
         aggregates[f"p{group.pk}"] = Count("pk", filter=q & _PIPELINE)
-    counts = Participant.objects.filter(campaign=campaign).aggregate(**aggregates)
+    counts = counted_participants(campaign).aggregate(**aggregates)
     return [GroupProgress(g, counts[f"i{g.pk}"], counts[f"p{g.pk}"]) for g in groups]
 
 
@@ -270,7 +281,12 @@ def next_invitations(campaign, membership, cov: Coverage, days: int):
     One query (the score is a subquery), plus the caller's pagination and prefetches.
     """
     weights = cov.weights()
-    qs = Participant.objects.visible_to(membership).nominated().with_history(days)
+    qs = (
+        Participant.objects.visible_to(membership)
+        .nominated()
+        .exclude(pk__in=withdrawn_participant_ids(campaign))
+        .with_history(days)
+    )
     if weights:
         score = Subquery(
             ParticipantValue.objects.filter(participant_id=OuterRef("pk"))

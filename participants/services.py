@@ -1,7 +1,7 @@
 """Writes and business rules for participants. Views, admin, imports and other apps call these."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,11 +39,26 @@ def _user_or_none(user):
 
 # --- Status ---------------------------------------------------------------------------------
 
+# What a member may set by hand on the participant page. The rest belong to the services that
+# own each step: consented and withdrawn to consent.services (consent_record,
+# participant_withdraw), scheduled and interviewed to interviews.services.
+MANUAL_STATUSES = (Participant.Status.NOMINATED, Participant.Status.INVITED, Participant.Status.DECLINED)
+
+
+def _has_withdrawal_record(participant) -> bool:
+    from consent.models import ConsentRecord
+
+    return ConsentRecord.objects.withdrawals().filter(participant_id=participant.pk).exists()
+
 
 @transaction.atomic
 def participant_set_status(*, participant: Participant, status: str, by, note: str = "") -> StatusChange | None:
     """Move a participant to `status` and record who did it, when and why.
 
+    For the services that own a step (consent: consented, withdrawn; interviews: scheduled,
+    interviewed) and for `participant_status_change`, the by-hand path. Two rules hold
+    whoever calls: "withdrawn" needs a withdrawal record (consent.services.participant_withdraw
+    makes it first), and nobody leaves "withdrawn" once such a record exists.
     Returns the history row, or None when the participant already had that status.
     """
     if status not in Participant.Status.values:
@@ -51,6 +66,14 @@ def participant_set_status(*, participant: Participant, status: str, by, note: s
     current = Participant.objects.select_for_update().get(pk=participant.pk)
     if current.status == status:
         return None
+    if status == Participant.Status.WITHDRAWN and not _has_withdrawal_record(current):
+        raise ValidationError(
+            _("A withdrawal is recorded on the consent page, so that it is kept and audited."), code="withdrawn"
+        )
+    if current.status == Participant.Status.WITHDRAWN and _has_withdrawal_record(current):
+        raise ValidationError(
+            _("%(code)s withdrew; their status cannot change.") % {"code": current.code}, code="withdrawn"
+        )
     now = timezone.now()
     change = StatusChange.objects.create(
         participant=current,
@@ -73,16 +96,85 @@ def participant_set_status(*, participant: Participant, status: str, by, note: s
     return change
 
 
+@dataclass
+class InviteResult:
+    """Who was invited, and how each consent request goes out."""
+
+    invited: list[Participant] = field(default_factory=list)
+    emailed: list[Participant] = field(default_factory=list)  # a consent link is on its way by email
+    to_print: list[Participant] = field(default_factory=list)  # no email: print a consent card
+    no_form: list[Participant] = field(default_factory=list)  # no consent form yet: nothing to send
+
+    def __len__(self):
+        return len(self.invited)
+
+
+def _send_consent_request(participant: Participant, by, request, result: InviteResult) -> None:
+    """Email a consent link to someone invited, or say that a card must be printed.
+
+    A minor's email is the family's: the link is the guardian's (the student's own assent is
+    asked in person or on their own printed card)."""
+    from consent.models import ParticipantLink
+    from consent.services import current_form_for, link_create
+
+    if not participant.email:
+        result.to_print.append(participant)
+        return
+    if current_form_for(participant.campaign, participant.preferred_language) is None:
+        result.no_form.append(participant)
+        return
+    recipient = ParticipantLink.Recipient.GUARDIAN if participant.is_minor else ParticipantLink.Recipient.PARTICIPANT
+    link_create(
+        participant=participant,
+        delivery=ParticipantLink.Delivery.EMAIL,
+        recipient=recipient,
+        by=_user_or_none(by),
+        request=request,
+    )
+    result.emailed.append(participant)
+
+
 @transaction.atomic
-def participants_invite(*, participants: Iterable[Participant], by, note: str = "") -> int:
-    """Invite several nominated people at once (the next-invitations action). Returns how many."""
-    count = 0
+def participants_invite(
+    *, participants: Iterable[Participant], by, note: str = "", request=None, send: bool = True
+) -> InviteResult:
+    """Invite people (nominated, or who declined before) and send each a consent request:
+    an emailed link through the reminders pipeline, or, without an email, a note to print a
+    consent card. The caller checks that `by` may see these people's identity."""
+    result = InviteResult()
     for participant in participants:
-        if participant.status != Participant.Status.NOMINATED:
+        if participant.status not in (Participant.Status.NOMINATED, Participant.Status.DECLINED):
             continue
         if participant_set_status(participant=participant, status=Participant.Status.INVITED, by=by, note=note):
-            count += 1
-    return count
+            result.invited.append(participant)
+            if send:
+                _send_consent_request(participant, by, request, result)
+    return result
+
+
+@transaction.atomic
+def participant_status_change(
+    *, participant: Participant, status: str, by, note: str = "", request=None
+) -> InviteResult | None:
+    """The by-hand path (the participant page): only nominated, invited and declined, and only
+    between them. Inviting sends the consent request (see participants_invite) and returns
+    how it went."""
+    if status not in MANUAL_STATUSES:
+        raise ValidationError(
+            _("%(status)s is set by the consent and interview pages, not by hand.")
+            % {"status": Participant.Status(status).label if status in Participant.Status.values else status},
+            code="not_manual",
+        )
+    if participant.status not in MANUAL_STATUSES:
+        raise ValidationError(
+            _("%(code)s is %(status)s: their status now follows their consent and interviews.")
+            % {"code": participant.code, "status": participant.get_status_display().lower()},
+            code="not_manual",
+        )
+    if status == Participant.Status.INVITED:
+        return participants_invite(participants=[participant], by=by, note=note, request=request)
+    participant_set_status(participant=participant, status=status, by=by, note=note)
+    return None
 
 
 # --- Creating and editing participants ------------------------------------------------------
@@ -108,15 +200,16 @@ def _recognise(participants: list[Participant], campaign: Campaign) -> None:
     if not emails:
         return
     earlier = {}
+    # Only the rows with these emails, found through the participants_email_lower index (never
+    # every participant of the district).
     for other in (
-        Participant.objects.filter(campaign__district_id=campaign.district_id)
+        Participant.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=emails, campaign__district_id=campaign.district_id)
         .exclude(campaign=campaign)
-        .exclude(email="")
         .order_by("created_at")
         .only("pk", "email", "person_id")
     ):
-        if other.email.lower() in emails:
-            earlier.setdefault(other.email.lower(), []).append(other)
+        earlier.setdefault(other.email.lower(), []).append(other)
     for participant in participants:
         matches = earlier.get(participant.email.lower()) if participant.email else None
         if not matches:
@@ -178,38 +271,57 @@ def _set_values(participants: list[Participant], chosen: dict[int, dict[int, Dim
     ParticipantValue.objects.bulk_create(links)
 
 
-def _check_email_free(campaign, email: str, exclude_pk=None):
-    if not email:
-        return
-    clash = Participant.objects.filter(campaign=campaign, email__iexact=email)
+def _email_owners(campaign, emails, exclude_pk=None):
+    """Participants of the campaign with any of these emails, whatever the case (one indexed query)."""
+    clash = (
+        Participant.objects.filter(campaign=campaign)
+        .annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=[e.lower() for e in emails])
+    )
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
-    other = clash.first()
-    if other is not None:
-        raise ValidationError(
-            {"email": _("%(code)s already has this email in this campaign.") % {"code": other.code}},
-            code="duplicate",
-        )
+    return clash
 
 
-def _check_emails_free(campaign, emails: list[str]) -> None:
-    """One query for the whole batch; also refuses the same email twice within it."""
+def _check_emails_free(campaign, emails: list[str], by, exclude_pk=None) -> None:
+    """Refuses an email someone in the campaign already has, or the same one twice in the batch.
+
+    Names the other participant's code only to someone who may see their identity."""
+    from .access import duplicate_email_message, membership_of
+
     wanted = [e.lower() for e in emails if e]
     if len(set(wanted)) != len(wanted):
         raise ValidationError({"email": _("The same email appears twice.")}, code="duplicate")
     if not wanted:
         return
-    clash = (
-        Participant.objects.filter(campaign=campaign)
-        .annotate(email_lower=Lower("email"))
-        .filter(email_lower__in=wanted)
-        .first()
-    )
-    if clash is not None:
-        raise ValidationError(
-            {"email": _("%(code)s already has this email in this campaign.") % {"code": clash.code}},
-            code="duplicate",
-        )
+    other = _email_owners(campaign, wanted, exclude_pk).first()
+    if other is not None:
+        message = duplicate_email_message(membership_of(campaign, by), other)
+        raise ValidationError({"email": message}, code="duplicate")
+
+
+# Identifying data the retention date removes (consent.services.RETENTION_FIELDS).
+RETENTION_IDENTITY_FIELDS = ("full_name", "email", "phone", "note")
+RETENTION_MESSAGE = gettext_lazy(
+    "The campaign's retention date has passed: names and contact details can no longer be added or changed."
+)
+
+
+def retention_refusals(campaign, fields: dict, current: Participant | None = None) -> dict:
+    """{field: message} for identifying data that would be added or changed after the campaign's
+    retention date (consent.selectors.retention_passed); empty when nothing is refused."""
+    from consent.selectors import retention_passed
+
+    changed = [
+        name
+        for name in RETENTION_IDENTITY_FIELDS
+        if name in fields
+        and (fields[name] or "").strip()
+        and (current is None or (fields[name] or "").strip() != (getattr(current, name) or "").strip())
+    ]
+    if not changed or not retention_passed(campaign):
+        return {}
+    return {name: str(RETENTION_MESSAGE) for name in changed}
 
 
 @transaction.atomic
@@ -221,10 +333,14 @@ def participants_create(
     Codes continue the campaign's sequence. An interviewer who adds people is assigned to them,
     so they can see what they typed.
     """
+    from consent.selectors import retention_passed
+
+    if rows and retention_passed(campaign):
+        raise ValidationError(RETENTION_MESSAGE, code="retention")
+    _check_emails_free(campaign, [row.get("email", "") for row in rows], by)
     number = _reserve_numbers(campaign, len(rows))
     now = timezone.now()
     participants = []
-    _check_emails_free(campaign, [row.get("email", "") for row in rows])
     for offset, row in enumerate(rows):
         participants.append(
             Participant(
@@ -265,14 +381,47 @@ def participant_create(*, campaign: Campaign, by, values: dict[int, DimensionVal
 
 @transaction.atomic
 def participant_update(
-    *, participant: Participant, by, values: dict[int, DimensionValue | None] | None = None, **fields
+    *, participant: Participant, by, values: dict[int, DimensionValue | None] | None = None, request=None, **fields
 ) -> Participant:
-    _check_email_free(participant.campaign, fields.get("email", participant.email), exclude_pk=participant.pk)
-    for name, value in fields.items():
+    """Change a participant's details. Refused after the retention date for identifying data;
+    once anything was recorded about their consent, only a lead may change `is_minor` (it
+    decides which agreements count), and the change is audited."""
+    from consent.selectors import has_any_consent_record
+
+    from .access import membership_of
+
+    for name in fields:
         if name not in PROFILE_FIELDS:
             raise TypeError(f"participant_update does not change {name}")
+    # Compare with what is stored: a model form has already copied the new values onto `participant`.
+    stored = Participant.objects.select_for_update().get(pk=participant.pk)
+    refused = retention_refusals(participant.campaign, fields, stored)
+    if refused:
+        raise ValidationError(refused, code="retention")
+    minor_changed = "is_minor" in fields and bool(fields["is_minor"]) != stored.is_minor
+    if minor_changed and has_any_consent_record(participant):
+        membership = membership_of(participant.campaign, by)
+        if membership is None or not membership.is_lead:
+            raise ValidationError(
+                {"is_minor": _("Consent is already recorded for this person: only a lead may change this.")},
+                code="minor_locked",
+            )
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CONSENT_CHANGE,
+            campaign=participant.campaign,
+            target=participant,
+            detail={"what": "is_minor changed after consent was recorded", "is_minor": bool(fields["is_minor"])},
+            request=request,
+        )
+    _check_emails_free(participant.campaign, [fields.get("email", participant.email)], by, exclude_pk=participant.pk)
+    for name, value in fields.items():
         setattr(participant, name, value)
-    participant.full_clean(exclude=["number", "code", "campaign", "person"], validate_unique=False)
+    # After the retention date the name may already be gone (and may not come back).
+    exclude = ["number", "code", "campaign", "person"]
+    if not participant.full_name:
+        exclude.append("full_name")
+    participant.full_clean(exclude=exclude, validate_unique=False)
     participant.save()
     if values is None:
         values = {link.dimension_id: link.value for link in participant.dimension_values.select_related("value")}
@@ -283,8 +432,23 @@ def participant_update(
     return participant
 
 
-def participant_assign(*, participant: Participant, interviewers, by) -> None:
+@transaction.atomic
+def participant_assign(*, participant: Participant, interviewers, by, request=None) -> None:
+    """Set who may see this participant's identity besides the leads. Audited: it grants access."""
+    before = set(participant.assigned_interviewers.values_list("pk", flat=True))
+    interviewers = list(interviewers)
+    after = {u.pk for u in interviewers}
+    if before == after:
+        return
     participant.assigned_interviewers.set(interviewers)
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.SETTINGS_CHANGE,
+        campaign=participant.campaign,
+        target=participant,
+        detail={"what": "assigned interviewers", "added": sorted(after - before), "removed": sorted(before - after)},
+        request=request,
+    )
 
 
 @transaction.atomic
@@ -434,15 +598,16 @@ def dimension_resync(*, dimension: EquityDimension) -> None:
     if dimension.source == EquityDimension.Source.CUSTOM:
         return
     values = {dimension.pk: list(dimension.values.all())}
-    field = "role" if dimension.source == EquityDimension.Source.ROLE else "school"
+    source_field = "role" if dimension.source == EquityDimension.Source.ROLE else "school"
     by_key = {}
-    for key in Participant.objects.filter(campaign_id=dimension.campaign_id).values_list(field, flat=True).distinct():
-        probe = Participant(role=key) if field == "role" else Participant(school=key)
+    participants = Participant.objects.filter(campaign_id=dimension.campaign_id)
+    for key in participants.values_list(source_field, flat=True).distinct():
+        probe = Participant(role=key) if source_field == "role" else Participant(school=key)
         by_key[key] = _builtin_value(dimension, probe, values)
     ParticipantValue.objects.filter(dimension=dimension).delete()
     links = [
         ParticipantValue(participant_id=pk, dimension=dimension, value=by_key[key])
-        for pk, key in Participant.objects.filter(campaign_id=dimension.campaign_id).values_list("pk", field)
+        for pk, key in participants.values_list("pk", source_field)
         if by_key.get(key) is not None
     ]
     ParticipantValue.objects.bulk_create(links, batch_size=1000)
@@ -485,7 +650,24 @@ class UnmetTarget:
         return max(self.group.target - self.interviewed, 0)
 
     def as_dict(self) -> dict:
-        return {"group": self.group.name, "target": self.group.target, "interviewed": self.interviewed}
+        return {
+            "group_id": self.group.pk,
+            "group": self.group.name,
+            "target": self.group.target,
+            "interviewed": self.interviewed,
+        }
+
+    def covered_by(self, snapshot: list[dict]) -> bool:
+        """The override's snapshot names this group, unmet then with the same or a higher target.
+
+        Snapshots from before group ids were stored match by name."""
+        for entry in snapshot:
+            same = (
+                entry.get("group_id") == self.group.pk if "group_id" in entry else entry.get("group") == self.group.name
+            )
+            if same and self.group.target <= entry.get("target", 0):
+                return True
+        return False
 
 
 def synthesis_gate(campaign: Campaign) -> list[UnmetTarget]:
@@ -496,11 +678,16 @@ def synthesis_gate(campaign: Campaign) -> list[UnmetTarget]:
 
 
 def synthesis_blockers(campaign: Campaign) -> list[UnmetTarget]:
-    """What stops the campaign moving to synthesizing: unmet targets, unless a lead overrode them."""
+    """What stops the campaign moving to synthesizing: the unmet targets the latest override does
+    not cover. An override covers the groups unmet when it was recorded (a group added or a
+    target raised since then blocks again)."""
     unmet = synthesis_gate(campaign)
-    if unmet and campaign.target_overrides.exists():
+    if not unmet:
         return []
-    return unmet
+    latest = campaign.target_overrides.order_by("-created_at", "-id").first()
+    if latest is None:
+        return unmet
+    return [u for u in unmet if not u.covered_by(latest.unmet or [])]
 
 
 @transaction.atomic
@@ -510,6 +697,8 @@ def campaign_override_record(*, campaign: Campaign, reason: str, by, request=Non
     if not reason:
         raise ValidationError(_("Say why the targets may be left unmet."))
     unmet = [u.as_dict() for u in synthesis_gate(campaign)]
+    if not unmet:
+        raise ValidationError(_("Every priority target is met: there is nothing to override."), code="nothing_unmet")
     override = TargetOverride.objects.create(campaign=campaign, reason=reason, unmet=unmet, by=_user_or_none(by))
     audit_record(
         actor=by,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from consent.selectors import withdrawn_participant_ids
 from empathy.access import FIELD_TEAM, LEAD_ONLY, TEAM, campaign_view
 
 from . import selectors, services
@@ -34,6 +35,8 @@ from .importing import import_csv, template_columns, template_example
 from .models import EquityDimension, Participant, ParticipantValue, PriorityGroup, SelectionRule
 
 PAGE_SIZE = 25
+# Codes of people just invited who have no email, for the next page's "print a card" links.
+TO_PRINT_SESSION_KEY = "participants_to_print"
 
 
 def _values_prefetch():
@@ -79,8 +82,11 @@ def _filtered(campaign, form, days):
         elif membership.role == "interviewer":
             match |= Q(shows_identity=True) & (Q(full_name__icontains=term) | Q(email__icontains=term))
         qs = qs.filter(match)
-    if data.get("status"):
-        qs = qs.filter(status=data["status"])
+    if data.get("status") == Participant.Status.WITHDRAWN:
+        qs = qs.filter(pk__in=withdrawn_participant_ids(campaign))
+    elif data.get("status"):
+        # A withdrawal record wins over the status (consent.selectors).
+        qs = qs.filter(status=data["status"]).exclude(pk__in=withdrawn_participant_ids(campaign))
     if data.get("role"):
         qs = qs.filter(role=data["role"])
     if data.get("school"):
@@ -173,7 +179,7 @@ def participant_detail(request, campaign, code):
         "history": list(participant.status_changes.select_related("by")[:50]),
         "may_change": shows_identity and membership.role in FIELD_TEAM,
     }
-    if context["may_change"]:
+    if context["may_change"] and participant.status in services.MANUAL_STATUSES:
         context["status_form"] = StatusForm(initial={"status": _next_status(participant.status)})
     if shows_identity:
         context["interviewers"] = list(participant.assigned_interviewers.order_by("email"))
@@ -196,8 +202,7 @@ def participant_detail(request, campaign, code):
 
 
 def _next_status(status):
-    order = [s for s in Participant.Status.values if s not in ("declined", "withdrawn")]
-    return order[order.index(status) + 1] if status in order[:-1] else status
+    return Participant.Status.INVITED if status == Participant.Status.NOMINATED else status
 
 
 def _earlier_participations(participant):
@@ -233,7 +238,11 @@ def participant_edit(request, campaign, code):
     if request.method == "POST" and form.is_valid():
         try:
             services.participant_update(
-                participant=participant, by=request.user, values=form.dimension_values(), **form.profile()
+                participant=participant,
+                by=request.user,
+                values=form.dimension_values(),
+                request=request,
+                **form.profile(),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -276,14 +285,42 @@ def participant_status(request, campaign, code):
             % {"code": participant.code, "days": days},
         )
         return redirect(participant)
-    services.participant_set_status(
-        participant=participant, status=status, by=request.user, note=form.cleaned_data["note"]
-    )
+    try:
+        result = services.participant_status_change(
+            participant=participant, status=status, by=request.user, note=form.cleaned_data["note"], request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(participant)
     messages.success(
         request,
         _("%(code)s is now %(status)s.") % {"code": participant.code, "status": participant.get_status_display()},
     )
+    if result is not None:
+        _invite_messages(request, result)
     return redirect(participant)
+
+
+def _invite_messages(request, result):
+    """Say how each consent request goes out. Codes only: the pages they link to show the rest."""
+    if result.emailed:
+        messages.info(
+            request,
+            _("Consent request emailed to: %(codes)s.") % {"codes": ", ".join(p.code for p in result.emailed)},
+        )
+    if result.to_print:
+        messages.warning(
+            request,
+            _("No email for %(codes)s: print a consent card for them on their consent page.")
+            % {"codes": ", ".join(p.code for p in result.to_print)},
+        )
+        request.session[TO_PRINT_SESSION_KEY] = [p.code for p in result.to_print][:50]
+    if result.no_form:
+        messages.warning(
+            request,
+            _("No consent form yet, so nothing was sent to %(codes)s. Write the form, then send their links.")
+            % {"codes": ", ".join(p.code for p in result.no_form)},
+        )
 
 
 @campaign_view(LEAD_ONLY)
@@ -293,7 +330,7 @@ def participant_assign(request, campaign, code):
     form = AssignForm(request.POST, campaign=campaign, prefix="assign")
     if form.is_valid():
         services.participant_assign(
-            participant=participant, interviewers=form.cleaned_data["interviewers"], by=request.user
+            participant=participant, interviewers=form.cleaned_data["interviewers"], by=request.user, request=request
         )
         messages.success(request, _("Interviewers updated."))
     else:
@@ -486,6 +523,7 @@ def next_invitations(request, campaign):
     }
     rows = [(p, selectors.explain_score(p, weights, labels)) for p in page]
     context = {
+        "to_print": request.session.pop(TO_PRINT_SESSION_KEY, []),
         "campaign": campaign,
         "page": page,
         "rows": rows,
@@ -515,9 +553,12 @@ def invite(request, campaign):
             % {"codes": ", ".join(p.code for p in recent), "days": days},
         )
         return redirect("participants:next", campaign.slug)
-    count = services.participants_invite(participants=chosen, by=request.user, note=_("From next invitations"))
-    if count:
-        messages.success(request, _("%(n)s people are now invited.") % {"n": count})
+    result = services.participants_invite(
+        participants=chosen, by=request.user, note=_("From next invitations"), request=request
+    )
+    if result.invited:
+        messages.success(request, _("%(n)s people are now invited.") % {"n": len(result.invited)})
+        _invite_messages(request, result)
     else:
         messages.info(request, _("Choose the people to invite."))
     return redirect("participants:next", campaign.slug)
@@ -574,11 +615,16 @@ def priority_group_delete(request, campaign, group_id):
 def target_override(request, campaign):
     form = OverrideForm(request.POST)
     if form.is_valid():
-        services.campaign_override_record(
-            campaign=campaign, reason=form.cleaned_data["reason"], by=request.user, request=request
-        )
-        messages.success(request, _("Override recorded. It is shown on the overview."))
-        return redirect("participants:priorities", campaign.slug)
+        try:
+            services.campaign_override_record(
+                campaign=campaign, reason=form.cleaned_data["reason"], by=request.user, request=request
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Override recorded. It is shown on the overview."))
+            return redirect("participants:priorities", campaign.slug)
     progress = selectors.priority_progress(campaign)
     context = {
         "campaign": campaign,

@@ -245,7 +245,10 @@ def test_a_status_set_to_withdrawn_elsewhere_counts_as_a_withdrawal(adult, form_
     from participants.services import participant_set_status
 
     record(adult, Kind.CONSENT, form_en)
-    participant_set_status(participant=adult, status=Participant.Status.WITHDRAWN, by=lead)
+    # The participants service refuses "withdrawn" without a record; older data may hold one.
+    with pytest.raises(ValidationError):
+        participant_set_status(participant=adult, status=Participant.Status.WITHDRAWN, by=lead)
+    Participant.objects.filter(pk=adult.pk).update(status=Participant.Status.WITHDRAWN)
     adult.refresh_from_db()
     assert not has_current_consent(adult)
     assert list(exclude_withdrawn(Participant.objects.filter(campaign=campaign), "pk")) == []
@@ -254,8 +257,10 @@ def test_a_status_set_to_withdrawn_elsewhere_counts_as_a_withdrawal(adult, form_
     # Recording it through consent keeps the fact as a record; purge is then allowed.
     services.participant_withdraw(participant=adult, by=lead)
     assert ConsentRecord.objects.filter(participant=adult, kind=Kind.WITHDRAWAL).exists()
-    # A withdrawal record wins even if someone later moves the status back.
-    participant_set_status(participant=adult, status=Participant.Status.INVITED, by=lead)
+    # A withdrawal record wins even if the status is later moved back (the service refuses to).
+    with pytest.raises(ValidationError):
+        participant_set_status(participant=adult, status=Participant.Status.INVITED, by=lead)
+    Participant.objects.filter(pk=adult.pk).update(status=Participant.Status.INVITED)
     adult.refresh_from_db()
     assert not has_current_consent(adult)
     assert adult.pk in set(withdrawn_participant_ids(campaign).values_list("pk", flat=True))

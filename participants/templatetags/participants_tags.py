@@ -2,6 +2,7 @@ from django import template
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from campaigns.models import Campaign
+from consent.selectors import withdrawn_participant_ids
 from empathy.access import TEAM
 
 from ..models import Participant, TargetOverride
@@ -22,7 +23,11 @@ def participants_overview(context, campaign):
         .annotate(
             total=Count("participants"),
             invited=Count("participants", filter=~Q(participants__status=Participant.Status.NOMINATED)),
-            interviewed=Count("participants", filter=Q(participants__status=Participant.Status.INTERVIEWED)),
+            interviewed=Count(
+                "participants",
+                filter=Q(participants__status=Participant.Status.INTERVIEWED)
+                & ~Q(participants__pk__in=withdrawn_participant_ids(campaign)),
+            ),
             override_reason=Subquery(latest.values("reason")[:1]),
             override_at=Subquery(latest.values("created_at")[:1]),
             override_by=Subquery(latest.values("by__full_name")[:1]),

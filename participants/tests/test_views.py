@@ -226,7 +226,7 @@ def test_synthesis_is_blocked_until_targets_are_met_or_overridden(
     assert client.post(override_url, {"reason": "  "}).status_code == 400
     client.post(override_url, {"reason": "The board meets next week; two more families are scheduled."})
     override = TargetOverride.objects.get()
-    assert override.unmet == [{"group": "Families of ELs", "target": 2, "interviewed": 1}]
+    assert override.unmet == [{"group_id": group.pk, "group": "Families of ELs", "target": 2, "interviewed": 1}]
     event = AuditEvent.objects.get(action=AuditEvent.Action.OVERRIDE)
     assert event.actor == lead and "board meets" in event.detail["reason"]
     assert synthesis_blockers(campaign) == []
