@@ -58,7 +58,7 @@ def check_targets(results: dict) -> list[dict]:
         if export.get("status") != "measured":
             rows.append({"target": f"export {name}", "value": export.get("status"), "limit": "built", "pass": None})
             continue
-        if name.endswith(".csv"):
+        if name == "notes.csv":  # the psql \copy baseline has the notes' columns
             ratio = export.get("ratio_to_copy")
             rows.append(
                 {
@@ -221,4 +221,6 @@ if __name__ == "__main__":
     import json
     from pathlib import Path
 
-    print(markdown(json.loads(Path(__file__).with_name("results.json").read_text())))
+    last = json.loads(Path(__file__).with_name("results.json").read_text())
+    last["targets"] = check_targets(last)
+    print(markdown(last))

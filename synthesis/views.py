@@ -325,7 +325,19 @@ def theme(request, campaign, theme_id):
             initial={"text": current.text if current else "", "root_causes": [c.pk for c in causes]}, causes=causes
         )
         context["quotable"] = _quotable_ids(page.object_list)
+        _attach_attributions(campaign, page.object_list)
     return render(request, "synthesis/theme.html", context)
+
+
+def _attach_attributions(campaign, highlights) -> None:
+    """How each quote is attributed wherever it leaves the product: consent and small-group
+    protection (exports.attribution, the one rule). Three queries."""
+    from exports.attribution import attributions
+
+    highlights = list(highlights)
+    names = attributions(campaign, [h.participant for h in highlights])
+    for h in highlights:
+        h.public_attribution = names.get(h.participant_id, "")
 
 
 def _quotable_ids(highlights) -> set[int]:
@@ -662,12 +674,15 @@ def findings(request, campaign):
     page = Paginator(selectors.published_themes(campaign), 10).get_page(request.GET.get("page"))
     themes = list(page.object_list)
     quotes = selectors.published_quotes([t.pk for t in themes])
+    from exports.attribution import attribution_for, campaign_group_sizes
+
     scopes = scopes_by_participant({q.highlight.participant_id for qs in quotes.values() for q in qs})
+    sizes = campaign_group_sizes(campaign)
     for t in themes:
         t.quotes = quotes.get(t.pk, [])
         for q in t.quotes:
-            scope = scopes.get(q.highlight.participant_id)
-            q.attribution = q.highlight.participant.get_role_display() if scope and scope.attribution == "role" else ""
+            # Consent and small-group protection: never "the only Vietnamese-speaking parent".
+            q.attribution = attribution_for(q.highlight.participant, sizes, scopes.get(q.highlight.participant_id))
     return render(request, "synthesis/findings.html", {"campaign": campaign, "page": page, "themes": themes})
 
 
