@@ -62,3 +62,22 @@ def held_data(participant) -> list[tuple[str, str]]:
     for section in list(_held_data_sections):
         rows.extend(section(participant) or [])
     return rows
+
+
+# --- Withdrawal -------------------------------------------------------------------------------
+# consent.services.participant_withdraw calls these inside its transaction, after the withdrawal
+# is recorded, with the participant and the acting user (None for the participant's own link).
+# Apps stop what is still planned for the person (interviews cancels their active interviews).
+
+_withdraw_hooks: list[Callable] = []
+
+
+def register_withdraw_hook(func: Callable) -> Callable:
+    if func not in _withdraw_hooks:
+        _withdraw_hooks.append(func)
+    return func
+
+
+def run_withdraw_hooks(*, participant, by=None) -> None:
+    for hook in list(_withdraw_hooks):
+        hook(participant=participant, by=by)

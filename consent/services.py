@@ -306,6 +306,9 @@ def participant_withdraw(
     participant_set_status(
         participant=participant, status=Participant.Status.WITHDRAWN, by=by, note=_("Withdrew consent.")
     )
+    from .hooks import run_withdraw_hooks
+
+    run_withdraw_hooks(participant=participant, by=by)
     audit_record(
         actor=by,
         action=AuditEvent.Action.CONSENT_CHANGE,

@@ -155,8 +155,10 @@ CELERY_BEAT_SCHEDULE: dict = {
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)
 # A claimed email whose worker has not finished after this long is taken back (the worker died).
 # Keep it well above REMINDERS_SMTP_TIMEOUT so a live worker never loses its claim.
-REMINDERS_LEASE_SECONDS = env.int("REMINDERS_LEASE_SECONDS", default=300)
+REMINDERS_LEASE_SECONDS = env.int("REMINDERS_LEASE_SECONDS", default=900)
 REMINDERS_SMTP_TIMEOUT = env.float("REMINDERS_SMTP_TIMEOUT", default=30)
+# How long to wait for the answer after the message itself was sent (capped by the lease).
+REMINDERS_SMTP_DATA_TIMEOUT = env.float("REMINDERS_SMTP_DATA_TIMEOUT", default=300)
 REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
 REMINDERS_RETRY_BASE_SECONDS = env.float("REMINDERS_RETRY_BASE_SECONDS", default=30)  # 30 s, 60 s, … 10 min
 

@@ -202,7 +202,18 @@ class WhenForm(forms.Form):
         if data.get("date") and data.get("time") and data.get("time_zone"):
             tz = zoneinfo.ZoneInfo(data["time_zone"])
             local = datetime.datetime.combine(data["date"], data["time"]).replace(tzinfo=tz)
-            data["scheduled_at"] = local.astimezone(datetime.UTC)
+            utc = local.astimezone(datetime.UTC)
+            if utc.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+                raise forms.ValidationError(
+                    _("That time does not exist in %(tz)s (the clocks move forward). Choose another time.")
+                    % {"tz": data["time_zone"]}
+                )
+            if local.replace(fold=1).astimezone(datetime.UTC) != utc:
+                raise forms.ValidationError(
+                    _("That time happens twice in %(tz)s (the clocks move back). Choose another time.")
+                    % {"tz": data["time_zone"]}
+                )
+            data["scheduled_at"] = utc
         if data.get("duration_minutes"):
             data["duration"] = datetime.timedelta(minutes=data["duration_minutes"])
         return data
@@ -242,15 +253,21 @@ class InterviewScheduleForm(WhenForm):
     ]
 
     def __init__(self, *args, campaign, **kwargs):
+        from campaigns.models import Role
         from consent.selectors import filter_by_consent_state, with_consent_flags
         from participants.models import Participant
 
         from .services import team_members
 
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = filter_by_consent_state(
-            with_consent_flags(Participant.objects.filter(campaign=campaign)), "complete"
-        ).order_by("number")
+        people = Participant.objects.filter(campaign=campaign)
+        membership = getattr(campaign, "membership", None)
+        if membership is not None and membership.role != Role.LEAD:
+            # An interviewer schedules only people assigned to them (whose identity they may see).
+            people = people.filter(assigned_interviewers=membership.user_id)
+        self.fields["participant"].queryset = filter_by_consent_state(with_consent_flags(people), "complete").order_by(
+            "number"
+        )
         self.fields["guide"].queryset = InterviewGuide.objects.for_campaign(campaign).order_by("title")
         members = team_members(campaign)
         self.fields["interviewer"].queryset = members

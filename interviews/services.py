@@ -277,7 +277,9 @@ def prediction_list_replace(*, campaign, author, lines: list[str]) -> list[Predi
 
 # Interviews --------------------------------------------------------------------------------
 #
-# Scheduling writes call interviews.hooks through transaction.on_commit (reminders hook in there).
+# Scheduling writes call interviews.hooks inside their own transaction, so the rows other apps
+# write there (reminders) are saved with the interview or not at all. A hook only writes rows and
+# defers outside work (Celery) with transaction.on_commit.
 
 
 def team_members(campaign):
@@ -347,6 +349,10 @@ def _move_participant(participant, status, by, note):
     from participants.models import Participant
     from participants.services import participant_set_status
 
+    current = Participant.objects.filter(pk=participant.pk).values_list("status", flat=True).first()
+    if current in (Participant.Status.WITHDRAWN, Participant.Status.DECLINED):
+        return  # never move someone who withdrew or declined (that would bring their words back)
+    participant.status = current
     if status == Participant.Status.SCHEDULED and participant.status not in (
         Participant.Status.INVITED,
         Participant.Status.CONSENTED,
@@ -384,6 +390,9 @@ def interview_schedule(
     require_consent(participant)
     _check_team(campaign, interviewer, note_taker)
     _check_when(scheduled_at, time_zone, duration)
+    team = [u for u in (interviewer, note_taker) if u is not None]
+    current = list(participant.assigned_interviewers.all())
+    _check_may_assign(campaign, participant, current, team, by)
     interview = Interview.objects.create(
         campaign=campaign,
         participant=participant,
@@ -398,20 +407,43 @@ def interview_schedule(
         note_taker=note_taker,
         created_by=by,
     )
-    # The interview team may see this participant's identity (participants.access's rule).
-    team = [u for u in (interviewer, note_taker) if u is not None]
-    current = list(participant.assigned_interviewers.all())
+    # The interview team may see this participant's identity (participants.access's rule);
+    # participant_assign audits the assignment.
     if any(u not in current for u in team):
         participant_assign(participant=participant, interviewers=[*current, *team], by=by)
     _move_participant(participant, "scheduled", by, _("Interview scheduled"))
-    transaction.on_commit(lambda: hooks.on_scheduled(interview))
+    hooks.on_scheduled(interview)
     return interview
+
+
+def _check_may_assign(campaign, participant, current, team, by):
+    """Scheduling gives the interview team sight of the participant's identity. A lead may
+    extend it to anyone on the team; an interviewer only schedules people already assigned to
+    them, with colleagues already assigned too (a lead assigns anyone else first)."""
+    if by is None or campaign.memberships.leads().filter(user=by).exists():
+        return
+    if by not in current:
+        raise ValidationError(
+            _("You can only schedule people assigned to you. Ask a lead to assign %(code)s to you first.")
+            % {"code": participant.code},
+            code="not_assigned",
+        )
+    missing = [u for u in team if u not in current]
+    if missing:
+        raise ValidationError(
+            _("%(name)s is not assigned to %(code)s. Ask a lead to assign them first, or choose someone who is.")
+            % {"name": missing[0].get_full_name() or missing[0].email, "code": participant.code},
+            code="not_assigned",
+        )
 
 
 @transaction.atomic
 def interview_reschedule(
     *, interview, scheduled_at, time_zone: str, duration, place_or_link=None, mode=None, by
 ) -> Interview:
+    from consent.services import require_consent
+
+    require_consent(interview.participant)
     _check_when(scheduled_at, time_zone, duration)
     interview.reschedule(scheduled_at=scheduled_at, time_zone=time_zone, duration=duration)
     changed = []
@@ -423,7 +455,7 @@ def interview_reschedule(
         changed.append("mode")
     if changed:
         interview.save(update_fields=[*changed, "updated_at"])
-    transaction.on_commit(lambda: hooks.on_rescheduled(interview))
+    hooks.on_rescheduled(interview)
     return interview
 
 
@@ -443,15 +475,29 @@ def _release_participant(interview, by, note):
 def interview_cancel(*, interview, by, reason: str = "") -> Interview:
     interview.mark_cancelled(reason)
     _release_participant(interview, by, _("Interview cancelled"))
-    transaction.on_commit(lambda: hooks.on_cancelled(interview))
+    hooks.on_cancelled(interview)
     return interview
+
+
+@transaction.atomic
+def interviews_cancel_for_withdrawal(*, participant, by=None) -> int:
+    """The participant withdrew (consent.hooks withdraw hook): their scheduled and running
+    interviews are cancelled, so nobody goes to meet them and no reminders are sent. Returns how many."""
+    cancelled = 0
+    for interview in Interview.objects.filter(participant_id=participant.pk).active().select_for_update():
+        interview.status = Interview.Status.CANCELLED
+        interview.cancel_reason = _("The participant withdrew.")
+        interview.save(update_fields=["status", "cancel_reason", "updated_at"])
+        hooks.on_cancelled(interview)
+        cancelled += 1
+    return cancelled
 
 
 @transaction.atomic
 def interview_no_show(*, interview, by) -> Interview:
     interview.mark_no_show()
     _release_participant(interview, by, _("Did not come to the interview"))
-    transaction.on_commit(lambda: hooks.on_cancelled(interview))
+    hooks.on_cancelled(interview)
     return interview
 
 
@@ -466,7 +512,11 @@ def interview_start(*, interview, by) -> Interview:
 
 @transaction.atomic
 def interview_complete(*, interview, by, top_three: str = "", surprises: str = "", emotions: str = "") -> Interview:
-    """Record the debrief and mark the interview completed; the participant becomes interviewed."""
+    """Record the debrief and mark the interview completed; the participant becomes interviewed.
+    Only with a current consent: a withdrawn participant's interview is never completed."""
+    from consent.services import require_consent
+
+    require_consent(interview.participant)
     interview_debrief_save(interview=interview, top_three=top_three, surprises=surprises, emotions=emotions)
     interview.mark_completed()
     _move_participant(interview.participant, "interviewed", by, _("Interview completed"))
@@ -507,7 +557,8 @@ def client_uuid(value) -> uuid.UUID:
 
 
 def _clean_note(body: str, kind: str) -> str:
-    body = (body or "").replace("\r\n", "\n")
+    # NUL cannot be stored in a PostgreSQL text column; it is never meant in a note.
+    body = (body or "").replace("\r\n", "\n").replace("\x00", "")
     if len(body) > NOTE_MAX_CHARS:
         raise ValidationError(
             _("This note has %(n)s characters; the limit is %(max)s. Split it into two notes — your text is kept here.")
@@ -673,14 +724,36 @@ def note_delete(*, note, membership, base_version: int) -> Note:
     )
 
 
-@transaction.atomic
-def notes_import(*, interview, membership, items: list[dict]) -> list[Note]:
-    """Add parsed transcript turns as notes: all of them or none (one transaction)."""
+def notes_import_check(*, interview, membership) -> None:
+    """Whether `membership` may import notes into `interview` now (before a file is even read)."""
     from consent.services import require_consent
 
     if not may_run(membership, interview):
         raise PermissionDenied
+    if not interview.is_open_for_notes:
+        raise ValidationError(
+            _("This interview was %(status)s; notes are closed.") % {"status": interview.get_status_display().lower()},
+            code="closed",
+        )
     require_consent(interview.participant)
+
+
+class AlreadyImported(Exception):
+    """This very preview was imported before (a second submit): nothing was added again."""
+
+
+@transaction.atomic
+def notes_import(*, interview, membership, items: list[dict], import_key: str = "") -> list[Note]:
+    """Add parsed transcript turns as notes: all of them or none (one transaction).
+
+    `import_key` (the preview's hash) gives every note a client id derived from it, so submitting
+    the same preview twice stores it once (AlreadyImported the second time)."""
+    notes_import_check(interview=interview, membership=membership)
+    import_key = import_key or uuid.uuid4().hex
+    client_ids = [uuid.uuid5(uuid.NAMESPACE_URL, f"empathy-import:{import_key}:{n}") for n in range(len(items))]
+    Interview.objects.select_for_update().filter(pk=interview.pk).first()  # two submits take turns
+    if client_ids and Note.objects.filter(interview=interview, client_id=client_ids[0]).exists():
+        raise AlreadyImported
     if not items:
         raise ValidationError(_("The file holds no notes to import."))
     notes = []
@@ -698,7 +771,7 @@ def notes_import(*, interview, membership, items: list[dict]) -> list[Note]:
                 body=body,
                 author_id=membership.user_id,
                 edited_by_id=membership.user_id,
-                client_id=uuid.uuid4(),
+                client_id=client_ids[n - 1],
             )
         )
     # Inserted in the file's order; the page orders by (created_at, id), so that order is kept.

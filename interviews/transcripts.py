@@ -28,6 +28,9 @@ from django.utils.translation import gettext as _
 from .models import NOTE_MAX_CHARS, Note
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# A .docx is a zip: a small file can unpack to gigabytes. Its parts together may hold this much.
+MAX_DOCX_UNPACKED_BYTES = 10 * 1024 * 1024
+MAX_NOTES_PER_IMPORT = 2000
 EXTENSIONS = (".txt", ".docx", ".vtt", ".srt")
 
 PARTICIPANT_LABELS = {"participant", "p", "interviewee", "respondent", "student", "parent", "family", "guardian", "r"}
@@ -106,6 +109,11 @@ def classify(turns: list[Turn], code: str = "") -> list[dict]:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -196,9 +204,16 @@ def parse_file(name: str, data: bytes, code: str = "") -> list[dict]:
             raise ValidationError(_("No subtitle cues found (lines like 00:00:01.000 --> 00:00:04.000)."))
     else:
         turns = parse_lines(_decode(data).replace("\r\n", "\n").split("\n"), code)
+    if len(turns) > MAX_NOTES_PER_IMPORT:
+        raise ValidationError(
+            _("That file holds more than %(max)s notes. Split it into smaller files.")
+            % {"max": f"{MAX_NOTES_PER_IMPORT:,}"}
+        )
     items = classify(turns, code)
     if not items:
         raise ValidationError(_("No notes found in that file."))
+    for item in items:
+        item["body"] = item["body"].replace("\x00", "")
     return items
 
 
@@ -206,13 +221,24 @@ def _docx_paragraphs(data: bytes) -> list[str]:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
+    unreadable = _("That .docx file could not be read. Save it again from your word processor.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise ValidationError(unreadable) from error
+    if unpacked > MAX_DOCX_UNPACKED_BYTES:
+        raise ValidationError(
+            _("That .docx file unpacks to more than %(mb)d MB. Save the text as a .txt file and import that.")
+            % {"mb": MAX_DOCX_UNPACKED_BYTES // (1024 * 1024)}
+        )
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise ValidationError(
-            _("That .docx file could not be read. Save it again from your word processor.")
-        ) from error
+    except (zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError, PackageNotFoundError) as error:
+        raise ValidationError(unreadable) from error
     lines = []
     for paragraph in document.paragraphs:
         # One paragraph, one note: a blank line after each keeps unlabelled paragraphs apart.

@@ -6,6 +6,7 @@ keeps its unsent notes and asks the person to sign in again; a plain browser vis
 goes to the sign-in page like every other URL.
 """
 
+import hashlib
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -15,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -272,7 +273,11 @@ def note_delete(request, campaign, interview_id, note_id):
 @campaign_view(TEAM)
 def note_history(request, campaign, interview_id, note_id):
     interview = interview_for(campaign, interview_id)
-    note = get_object_or_404(Note.objects.filter(interview=interview).select_related("edited_by", "author"), pk=note_id)
+    # A withdrawn participant's words are hidden here too (404), like everywhere else.
+    notes = exclude_withdrawn(Note.objects.filter(interview=interview), "participant")
+    note = get_object_or_404(notes.select_related("edited_by", "author"), pk=note_id)
+    if note.is_deleted and not services.may_edit_note(campaign.membership, note):
+        raise Http404  # a deleted note's history: its author and the leads only
     revisions = note.revisions.select_related("edited_by").order_by("-version")
     return render(
         request,
@@ -327,13 +332,31 @@ def notes_import(request, campaign, interview_id):
     interview = interview_for(campaign, interview_id)
     require_runner(campaign, interview)
     context = {"campaign": campaign, "interview": interview, "rule": transcripts.__doc__}
+    try:
+        # Closed interview or no consent: say so before any file is read.
+        services.notes_import_check(interview=interview, membership=campaign.membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(interview.get_absolute_url())
     if request.method == "POST" and request.POST.get("payload"):
+        payload = request.POST["payload"]
         try:
-            items = signing.loads(request.POST["payload"], salt=IMPORT_SALT, max_age=3600)
-            services.notes_import(interview=interview, membership=campaign.membership, items=items)
-        except signing.BadSignature:
+            signed = signing.loads(payload, salt=IMPORT_SALT, max_age=3600)
+            if signed.get("interview") != interview.pk or signed.get("user") != request.user.pk:
+                raise signing.BadSignature("the preview was made for another interview or person")
+            items = signed["items"]
+            services.notes_import(
+                interview=interview,
+                membership=campaign.membership,
+                items=items,
+                import_key=hashlib.sha256(payload.encode()).hexdigest(),
+            )
+        except (signing.BadSignature, AttributeError, KeyError, TypeError):
             messages.error(request, _("That preview expired. Upload the file again."))
             return redirect("interviews:notes_import", campaign.slug, interview.pk)
+        except services.AlreadyImported:
+            messages.info(request, _("These notes were already imported."))
+            return redirect(interview.get_absolute_url())
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("interviews:notes_import", campaign.slug, interview.pk)
@@ -353,7 +376,11 @@ def notes_import(request, campaign, interview_id):
             context.update(
                 items=[{**item, "kind_label": labels[item["kind"]]} for item in items],
                 file_name=upload.name,
-                payload=signing.dumps(items, salt=IMPORT_SALT, compress=True),
+                payload=signing.dumps(
+                    {"interview": interview.pk, "user": request.user.pk, "items": items},
+                    salt=IMPORT_SALT,
+                    compress=True,
+                ),
                 counts=_counts(items),
             )
             return render(request, "interviews/notes_import_preview.html", context)

@@ -3,6 +3,12 @@
 Leads: everyone's. Interviewers: only the participants assigned to them. Analysts and viewers:
 never. Everyone else on the team sees the pseudonym code, role, flags and dimension values.
 Every page, export and search that shows a participant asks this module.
+
+School: the participant's school field is identity (with grade and language it can single a
+child out). A *school dimension* (EquityDimension.Source.SCHOOL) is a lead's deliberate choice
+to count voices per school: its values are group labels, shown to the team like any dimension
+value and counted in coverage. Leads should add one only where the schools are large enough
+for that to be a group rather than a pointer to a person.
 """
 
 from campaigns.models import Membership, Role

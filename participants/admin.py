@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from audit.models import AuditEvent
+from audit.services import audit_record
+
 from .models import (
     CodeSequence,
     DimensionValue,
@@ -40,26 +43,99 @@ class StatusChangeInline(admin.TabularInline):
     readonly_fields = ["from_status", "to_status", "by", "note", "created_at"]
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History and audited decisions: nobody adds, edits or deletes them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ["code", "full_name", "campaign", "role", "status", "is_minor", "most_directly_impacted"]
+    """Identity is read-only here and never listed or searched: changes go through the
+    participant pages (participants.services), and opening one participant is audited.
+    Deleting one is audited too. The status history is shown inline, read-only; it has no page
+    of its own, so no row of it can be edited or deleted alone."""
+
+    list_display = ["code", "campaign", "role", "status", "is_minor", "most_directly_impacted"]
     list_filter = ["status", "role", "most_directly_impacted", "not_usually_asked", "is_minor", "campaign"]
-    search_fields = ["code", "full_name", "email", "school"]
+    search_fields = ["code"]
     list_select_related = ["campaign"]
-    readonly_fields = ["code", "number", "interviewed_at", "status", "status_changed_at", "created_at", "updated_at"]
-    raw_id_fields = ["person"]
-    filter_horizontal = ["assigned_interviewers"]
+    readonly_fields = [
+        "campaign",
+        "code",
+        "number",
+        "person",
+        "full_name",
+        "email",
+        "phone",
+        "school",
+        "grade",
+        "preferred_language",
+        "note",
+        "role",
+        "is_minor",
+        "most_directly_impacted",
+        "not_usually_asked",
+        "status",
+        "status_changed_at",
+        "interviewed_at",
+        "assigned_interviewers",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [ParticipantValueInline, StatusChangeInline]
 
+    def has_add_permission(self, request):
+        return False
 
-@admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
-    list_display = ["participant", "from_status", "to_status", "by", "created_at"]
-    list_filter = ["to_status"]
-    search_fields = ["participant__code", "note"]
-    list_select_related = ["participant", "by"]
-    date_hierarchy = "created_at"
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        participant = Participant.objects.select_related("campaign").filter(pk=object_id).first()
+        if participant is not None and getattr(response, "status_code", None) == 200:
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.VIEW_IDENTIFIED,
+                campaign=participant.campaign,
+                target=participant,
+                detail={"page": "admin"},
+                request=request,
+            )
+        return response
+
+    def delete_model(self, request, obj):
+        _audit_deletion(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        _audit_deletion(request, list(queryset.select_related("campaign")))
+        super().delete_queryset(request, queryset)
+
+
+def _audit_deletion(request, participants):
+    for participant in participants:
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.DELETE,
+            campaign=participant.campaign,
+            target=participant,
+            detail={"what": "participant", "page": "admin"},
+            request=request,
+        )
 
 
 @admin.register(PriorityGroup)
@@ -71,7 +147,7 @@ class PriorityGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(TargetOverride)
-class TargetOverrideAdmin(admin.ModelAdmin):
+class TargetOverrideAdmin(ReadOnlyAdmin):
     list_display = ["campaign", "by", "created_at"]
     list_filter = ["campaign"]
     search_fields = ["reason"]

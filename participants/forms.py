@@ -163,10 +163,14 @@ class AssignForm(forms.Form):
 class MatchForm(forms.Form):
     earlier = forms.ModelChoiceField(label=_("Same person as"), queryset=None)
 
-    def __init__(self, *args, candidates, **kwargs):
+    def __init__(self, *args, candidates, shown=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["earlier"].queryset = candidates
-        self.fields["earlier"].label_from_instance = lambda p: f"{p.full_name} — {p.code}, {p.campaign.title}"
+        field = self.fields["earlier"]
+        field.queryset = candidates
+        field.label_from_instance = lambda p: f"{p.full_name} — {p.code}, {p.campaign.title}"
+        if shown is not None:
+            # Already loaded (and audited) by the view: no second query for the choices.
+            field.choices = [("", field.empty_label), *[(p.pk, field.label_from_instance(p)) for p in shown]]
 
 
 class ImportForm(forms.Form):

@@ -269,6 +269,8 @@ class Participant(models.Model):
             models.Index(fields=["campaign", "status"], name="participants_campaign_status"),
             models.Index(fields=["campaign", "role"], name="participants_campaign_role"),
             models.Index(Lower("email"), name="participants_email_lower"),
+            # Matching people across the district's campaigns by name (a lead's match candidates).
+            models.Index(Lower("full_name"), name="participants_full_name_lower"),
         ]
 
     def __str__(self):

@@ -613,6 +613,92 @@ def dimension_resync(*, dimension: EquityDimension) -> None:
     ParticipantValue.objects.bulk_create(links, batch_size=1000)
 
 
+@transaction.atomic
+def dimension_save(
+    *, dimension: EquityDimension, values: list[DimensionValue], deleted_values: list[DimensionValue], by, request=None
+) -> EquityDimension:
+    """Save a dimension with its values (as the dimension form and its value formset give them).
+
+    A deleted value takes every participant's link to it along: audited, with the labels."""
+    created = dimension.pk is None
+    if created:
+        dimension.position = EquityDimension.objects.filter(campaign_id=dimension.campaign_id).count()
+    dimension.save()
+    for position, value in enumerate(values):
+        value.dimension = dimension
+        value.position = value.position or position
+        value.save()
+    removed = [(value.label, ParticipantValue.objects.filter(value_id=value.pk).count()) for value in deleted_values]
+    for value in deleted_values:
+        value.delete()
+    dimension_resync(dimension=dimension)
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.DELETE if removed else AuditEvent.Action.SETTINGS_CHANGE,
+        campaign=dimension.campaign,
+        target=dimension,
+        detail={
+            "what": "dimension added" if created else "dimension changed",
+            "values_deleted": [{"label": label, "participant_values": n} for label, n in removed],
+        },
+        request=request,
+    )
+    return dimension
+
+
+@transaction.atomic
+def dimension_delete(*, dimension: EquityDimension, by, request=None) -> int:
+    """Delete a dimension with its values and every participant's value in it. Audited.
+    Returns how many participant values went."""
+    used = ParticipantValue.objects.filter(dimension=dimension).count()
+    campaign, name, pk = dimension.campaign, dimension.name, dimension.pk
+    dimension.delete()
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.DELETE,
+        campaign=campaign,
+        target_repr=name,
+        detail={"what": "dimension", "dimension": pk, "name": name, "participant_values": used},
+        request=request,
+    )
+    return used
+
+
+@transaction.atomic
+def priority_group_save(*, group: PriorityGroup, values, by, request=None) -> PriorityGroup:
+    created = group.pk is None
+    group.save()
+    group.values.set(values)
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.SETTINGS_CHANGE,
+        campaign=group.campaign,
+        target=group,
+        detail={
+            "what": "priority group added" if created else "priority group changed",
+            "role": group.role,
+            "values": sorted(v.pk for v in values),
+            "target": group.target,
+        },
+        request=request,
+    )
+    return group
+
+
+@transaction.atomic
+def priority_group_delete(*, group: PriorityGroup, by, request=None) -> None:
+    campaign, name, pk, target = group.campaign, group.name, group.pk, group.target
+    group.delete()
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.DELETE,
+        campaign=campaign,
+        target_repr=name,
+        detail={"what": "priority group", "group": pk, "name": name, "target": target},
+        request=request,
+    )
+
+
 # --- Selection rule and the synthesis gate ----------------------------------------------------
 
 

@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from campaigns.models import Membership, Role
 from consent.selectors import withdrawn_participant_ids
 from empathy.access import FIELD_TEAM, LEAD_ONLY, TEAM, campaign_view
 
@@ -35,6 +37,7 @@ from .importing import import_csv, template_columns, template_example
 from .models import EquityDimension, Participant, ParticipantValue, PriorityGroup, SelectionRule
 
 PAGE_SIZE = 25
+MAX_MATCH_CANDIDATES = 20
 # Codes of people just invited who have no email, for the next page's "print a card" links.
 TO_PRINT_SESSION_KEY = "participants_to_print"
 
@@ -132,7 +135,11 @@ def participant_list(request, campaign):
         "filtered": bool(query),
     }
     template = "participants/list.html#table" if request.htmx else "participants/list.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    if request.htmx and request.GET.get("q"):
+        # A name typed in the search box stays out of the address bar, the history and referrers.
+        response["HX-Push-Url"] = "false"
+    return response
 
 
 # --- One participant --------------------------------------------------------------------------
@@ -195,9 +202,24 @@ def participant_detail(request, campaign, code):
         context["assign_form"] = AssignForm(
             campaign=campaign, initial={"interviewers": context["interviewers"]}, prefix="assign"
         )
-        context["earlier"] = _earlier_participations(participant)
-        candidates = _match_candidates(participant)
-        context["match_form"] = MatchForm(candidates=candidates, prefix="match") if candidates.exists() else None
+        context["earlier"], context["earlier_elsewhere"] = _earlier_participations(participant, request.user)
+        candidates = _match_candidates(participant, request.user)
+        shown = list(candidates[:MAX_MATCH_CANDIDATES])
+        context["match_form"] = None
+        if shown:
+            context["match_form"] = MatchForm(candidates=candidates, prefix="match", shown=shown)
+            # Names from other campaigns are identified data too.
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.VIEW_IDENTIFIED,
+                campaign=campaign,
+                target=participant,
+                detail={
+                    "page": "match candidates",
+                    "candidates": [{"campaign": p.campaign.slug, "code": p.code} for p in shown],
+                },
+                request=request,
+            )
     return render(request, "participants/detail.html", context)
 
 
@@ -205,29 +227,40 @@ def _next_status(status):
     return Participant.Status.INVITED if status == Participant.Status.NOMINATED else status
 
 
-def _earlier_participations(participant):
+def _earlier_participations(participant, user):
+    """The person's other participations in the district: those in campaigns the user is a
+    member of, and how many more there are (no campaign named: outside a campaign, nothing of it
+    is shown). One query."""
     if participant.person_id is None:
-        return []
-    return list(
+        return [], 0
+    rows = list(
         Participant.objects.filter(person_id=participant.person_id)
         .exclude(pk=participant.pk)
+        .annotate(member=Exists(Membership.objects.filter(campaign_id=OuterRef("campaign_id"), user=user)))
         .select_related("campaign")
         .order_by("-created_at")
     )
+    return [p for p in rows if p.member], sum(1 for p in rows if not p.member)
 
 
-def _match_candidates(participant):
-    """People of earlier campaigns of the district with the same name or email, not yet linked."""
+def _match_candidates(participant, user):
+    """People of other campaigns of the district with the same name or email, not yet linked,
+    in campaigns the user leads (whose identities they may see). Indexed on lower(name), lower(email)."""
     district_id = participant.campaign.district_id
-    if district_id is None:
+    if district_id is None or not participant.full_name:
         return Participant.objects.none()
-    same = Q(full_name__iexact=participant.full_name)
+    same = Q(name_lower=participant.full_name.lower())
     if participant.email:
-        same |= Q(email__iexact=participant.email)
-    qs = Participant.objects.filter(same, campaign__district_id=district_id).exclude(campaign=participant.campaign)
+        same |= Q(email_lower=participant.email.lower())
+    led = Membership.objects.filter(user=user, role=Role.LEAD).values("campaign_id")
+    qs = (
+        Participant.objects.annotate(name_lower=Lower("full_name"), email_lower=Lower("email"))
+        .filter(same, campaign__district_id=district_id, campaign_id__in=led)
+        .exclude(campaign=participant.campaign)
+    )
     if participant.person_id:
         qs = qs.exclude(person_id=participant.person_id)
-    return qs.select_related("campaign")
+    return qs.select_related("campaign").order_by("campaign__title", "number")
 
 
 @campaign_view(FIELD_TEAM)
@@ -342,7 +375,7 @@ def participant_assign(request, campaign, code):
 @require_POST
 def participant_match(request, campaign, code):
     participant = _participant_for(campaign, code)
-    form = MatchForm(request.POST, candidates=_match_candidates(participant), prefix="match")
+    form = MatchForm(request.POST, candidates=_match_candidates(participant, request.user), prefix="match")
     if form.is_valid():
         try:
             services.participant_match_person(
@@ -450,19 +483,15 @@ def dimension_edit(request, campaign, dimension_id=None):
     form = DimensionForm(request.POST or None, instance=dimension, campaign=campaign)
     values = DimensionValueFormSet(request.POST or None, instance=dimension, prefix="values")
     if request.method == "POST" and form.is_valid() and values.is_valid():
-        with transaction.atomic():
-            dimension = form.save(commit=False)
-            dimension.campaign = campaign
-            if not dimension.pk:
-                dimension.position = campaign.dimensions.count()
-            dimension.save()
-            values.instance = dimension
-            for position, value in enumerate(values.save(commit=False)):
-                value.position = value.position or position
-                value.save()
-            for value in values.deleted_objects:
-                value.delete()
-            services.dimension_resync(dimension=dimension)
+        dimension = form.save(commit=False)
+        dimension.campaign = campaign
+        services.dimension_save(
+            dimension=dimension,
+            values=values.save(commit=False),
+            deleted_values=values.deleted_objects,
+            by=request.user,
+            request=request,
+        )
         messages.success(request, _("%(name)s saved.") % {"name": dimension.name})
         return redirect("participants:dimensions", campaign.slug)
     context = {"campaign": campaign, "form": form, "values": values, "dimension": dimension}
@@ -474,7 +503,7 @@ def dimension_delete(request, campaign, dimension_id):
     dimension = get_object_or_404(campaign.dimensions, pk=dimension_id)
     if request.method == "POST":
         name = dimension.name
-        dimension.delete()
+        services.dimension_delete(dimension=dimension, by=request.user, request=request)
         messages.success(request, _("%(name)s was deleted, with every participant's value in it.") % {"name": name})
         return redirect("participants:dimensions", campaign.slug)
     used = ParticipantValue.objects.filter(dimension=dimension).count()
@@ -577,7 +606,15 @@ def priority_groups(request, campaign):
         "overrides": list(campaign.target_overrides.select_related("by")[:10]),
         "override_form": OverrideForm(),
     }
+    context["uncovered"] = _uncovered(context["unmet"], context["overrides"])
     return render(request, "participants/priority_groups.html", context)
+
+
+def _uncovered(unmet, overrides):
+    """Unmet groups the latest override does not cover (services.synthesis_blockers's rule)."""
+    if not overrides:
+        return unmet
+    return [row for row in unmet if not services.UnmetTarget(row.group, row.interviewed).covered_by(overrides[0].unmet)]
 
 
 @campaign_view(LEAD_ONLY)
@@ -591,8 +628,7 @@ def priority_group_edit(request, campaign, group_id=None):
     if request.method == "POST" and form.is_valid():
         group = form.save(commit=False)
         group.campaign = campaign
-        group.save()
-        form.save_m2m()
+        services.priority_group_save(group=group, values=form.cleaned_data["values"], by=request.user, request=request)
         messages.success(request, _("Priority group saved."))
         return redirect("participants:priorities", campaign.slug)
     return render(
@@ -604,7 +640,7 @@ def priority_group_edit(request, campaign, group_id=None):
 def priority_group_delete(request, campaign, group_id):
     group = get_object_or_404(PriorityGroup, campaign=campaign, pk=group_id)
     if request.method == "POST":
-        group.delete()
+        services.priority_group_delete(group=group, by=request.user, request=request)
         messages.success(request, _("Priority group deleted."))
         return redirect("participants:priorities", campaign.slug)
     return render(request, "participants/priority_group_delete.html", {"campaign": campaign, "group": group})
@@ -633,4 +669,5 @@ def target_override(request, campaign):
         "overrides": list(campaign.target_overrides.select_related("by")[:10]),
         "override_form": form,
     }
+    context["uncovered"] = _uncovered(context["unmet"], context["overrides"])
     return render(request, "participants/priority_groups.html", context, status=400)

@@ -38,6 +38,8 @@ class InterviewFactory(factory.django.DjangoModelFactory):
     time_zone = "America/Chicago"
     duration = timedelta(minutes=45)
     place_or_link = "Room 12, Lincoln Middle School"
+    # As interviews.services.interview_schedule does: the participant's preferred language.
+    language = factory.LazyAttribute(lambda o: o.participant.preferred_language)
     interviewer = factory.SubFactory("campaigns.factories.UserFactory")
 
 

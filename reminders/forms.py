@@ -1,3 +1,5 @@
+import math
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -16,9 +18,11 @@ def parse_offsets(text: str) -> list[int]:
         number = part[:-1] if part[-1] in "dhm" else part
         try:
             value = float(number.strip())
-        except ValueError:
+            if not math.isfinite(value):  # "nan", "inf", "1e400"
+                raise ValueError(number)
+            total = int(value * {"d": 1440, "h": 60, "m": 1}[unit])
+        except (ValueError, OverflowError):
             raise ValidationError(_("“%(part)s” is not a time such as 2d, 2h or 30m.") % {"part": part}) from None
-        total = int(value * {"d": 1440, "h": 60, "m": 1}[unit])
         if not 5 <= total <= 60 * 24 * 30:
             raise ValidationError(_("Each time must be between 5 minutes and 30 days before the interview."))
         minutes.append(total)

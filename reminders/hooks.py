@@ -4,6 +4,10 @@
   cancels them and sends cancellations (a no-show only stops the reminders).
 - consent.hooks: a purge or the retention date removes participants' addresses from rows and
   cancels what has not gone yet.
+
+The interview hooks run INSIDE the scheduling transaction (interviews/hooks.py): they only write
+rows (rolled back with the interview if it fails) and defer every Celery nudge with
+`transaction.on_commit`. Each is idempotent: calling it twice leaves the same rows.
 """
 
 from django.utils.translation import gettext as _
@@ -50,7 +54,11 @@ def purge_emails(*, participants, reason, by):
     participant_rows = rows.filter(
         kind__in=["reminder_participant", "cancellation_participant", "consent_request", "community_summary"]
     )
-    scrubbed = participant_rows.exclude(recipient="").update(recipient="", context={}, subject="")
+    scrubbed = participant_rows.exclude(recipient="").update(
+        recipient="", context={}, subject="", reason="Participant data removed."
+    )
+    # A team row's reason may quote the server's answer; keep no trace of the person there either.
+    rows.exclude(reason="").exclude(reason="Participant data removed.").update(reason="Participant data removed.")
     return {"emails_cancelled": cancelled, "emails_scrubbed": scrubbed}
 
 

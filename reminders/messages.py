@@ -153,7 +153,7 @@ def _ics(row: Email, interview, *, cancel: bool) -> tuple[str, str, str]:
     domain = settings.SITE_URL.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
     content = ics.calendar(
         uid=f"interview-{interview.pk}@{domain}",
-        sequence=int(interview.updated_at.timestamp()) // 60 % 2_000_000_000,
+        sequence=calendar_sequence(interview),
         start=interview.scheduled_at,
         end=interview.ends_at,
         summary=f"{interview.campaign.title} ({interview.participant.code})"
@@ -165,7 +165,17 @@ def _ics(row: Email, interview, *, cancel: bool) -> tuple[str, str, str]:
         cancel=cancel,
     )
     method = "CANCEL" if cancel else "REQUEST"
-    return ("cancel.ics" if cancel else "invite.ics", content, f"text/calendar; charset=utf-8; method={method}")
+    return ("cancel.ics" if cancel else "invite.ics", content, f"text/calendar; method={method}")
+
+
+def calendar_sequence(interview) -> int:
+    """The .ics SEQUENCE: how many times reminders saw the interview move or get cancelled
+    (a counter, so two changes in one minute still make a higher number)."""
+    from .models import CalendarSequence
+
+    if interview.pk is None:
+        return 0
+    return CalendarSequence.objects.filter(interview_id=interview.pk).values_list("sequence", flat=True).first() or 0
 
 
 def values_for(row: Email, *, make_link: bool = True) -> tuple[dict, list]:
@@ -188,22 +198,33 @@ def values_for(row: Email, *, make_link: bool = True) -> tuple[dict, list]:
             values["interview_url"] = _url("interviews:detail", interview.campaign.slug, interview.pk)
             values["guide"] = interview.guide.title if interview.guide else _("no guide chosen yet")
             if interview.guide and kind == Kind.REMINDER_TEAM:
-                attachments.append(("guide.txt", _guide_text(interview.guide), "text/plain; charset=utf-8"))
+                attachments.append(("guide.txt", _guide_text(interview.guide), "text/plain"))
         if for_participant:
-            values["link"] = _participant_link(interview.participant) if make_link else word("link_preview")
+            values["link"] = _participant_link(row, interview.participant) if make_link else word("link_preview")
     elif kind == Kind.CONSENT_REQUEST and row.participant is not None:
         values.setdefault("name", _participant_name(row.participant))
     return values, attachments
 
 
-def _participant_link(participant) -> str:
-    """A fresh signed link (earlier links stop working, so the newest email's link is the one
-    that works). Created at send time because only the token's hash is stored."""
+LINK_ID, LINK_TOKEN = "_link_id", "_link_token"
+
+
+def _participant_link(row: Email, participant) -> str:
+    """The participant's signed link for this email: one link per email row. Made at the row's
+    first build (only the token's hash is stored in consent, so the token waits in the row's
+    `context` — cleared when the row is finished or the participant purged) and reused by every
+    retry, so a retry neither makes a new link nor revokes the one already sent. Making it revokes
+    the participant's earlier links (consent's rule: the newest email's link is the one that
+    works); a lead's Retry of a failed row makes a new one."""
     from django.core.exceptions import ValidationError
 
     from consent.models import ParticipantLink
     from consent.services import link_create, link_url
 
+    saved = row.context or {}
+    reusable = saved.get(LINK_TOKEN) and saved.get(LINK_ID)
+    if reusable and ParticipantLink.objects.active().filter(pk=saved[LINK_ID], participant=participant).exists():
+        return link_url(saved[LINK_TOKEN])
     try:
         # The email of a minor is addressed to the family: the guardian's link (their consent).
         recipient = (
@@ -214,6 +235,9 @@ def _participant_link(participant) -> str:
         )
     except ValidationError as exc:
         raise SkipEmail(" ".join(exc.messages)) from exc
+    if row.pk:
+        row.context = {**saved, LINK_ID: _link.pk, LINK_TOKEN: token}
+        Email.objects.filter(pk=row.pk).update(context=row.context)
     return link_url(token)
 
 
@@ -224,7 +248,12 @@ def build(row: Email, *, make_link: bool = True, wording: tuple[str, str] | None
         rendered = placeholders.render(subject, body, values)
         html = render_to_string(
             "reminders/email/message.html",
-            {"body": rendered.html, "subject": rendered.subject, "campaign_title": values.get("campaign", "")},
+            {
+                "body": rendered.html,
+                "subject": rendered.subject,
+                "campaign_title": values.get("campaign", ""),
+                "LANGUAGE_CODE": row.language,
+            },
         )
     return Built(
         subject=rendered.subject, text=rendered.text, html=html, body_html=rendered.html, attachments=attachments
@@ -240,6 +269,7 @@ def to_message(row: Email, built: Built) -> EmailMultiAlternatives:
     )
     message.attach_alternative(built.html, "text/html")
     for filename, content, mimetype in built.attachments:
+        # Django adds the charset itself: "text/calendar; method=REQUEST" gets one charset parameter.
         message.attach(filename, content, mimetype)
     return message
 

@@ -187,3 +187,17 @@ class Email(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.SENT, self.Status.FAILED, self.Status.CANCELLED, self.Status.SKIPPED)
+
+
+class CalendarSequence(models.Model):
+    """The .ics SEQUENCE of an interview: raised by one each time reminders see it move or get
+    cancelled, so calendar clients always take the newest invitation (a timestamp in minutes
+    gave two changes in one minute the same number)."""
+
+    interview = models.OneToOneField(
+        "interviews.Interview", on_delete=models.CASCADE, primary_key=True, related_name="calendar_sequence"
+    )
+    sequence = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.interview_id}: {self.sequence}"

@@ -11,15 +11,24 @@ The rows are the truth; Celery messages only say "look now". Each send goes:
 2. check: skip (with the reason) what must not go — a reminder whose interview has started,
    moved or been cancelled; one superseded by a later reminder that is also due; a participant
    who withdrew or has no consent to be contacted.
-3. hand-off mark: commit `handoff_at`. Until here nothing has left the building.
+3. hand-off mark: in one transaction, lock the interview row, re-check that a reminder's
+   interview is still scheduled at the same time (a cancellation or move that committed after
+   the claim skips the row here), and commit `handoff_at`. Until here nothing has left the building.
 4. SMTP: open, send, and as soon as the server accepts (250 after DATA), commit `sent`.
+   Commands wait `REMINDERS_SMTP_TIMEOUT`; once the message itself has gone, the final answer is
+   awaited `REMINDERS_SMTP_DATA_TIMEOUT` (RFC 5321: slow servers exist), capped by the lease.
+   An error without an answer after the message went (timeout, disconnect) leaves the outcome
+   unknown: the row is `failed` with "may have been delivered", keeps its hand-off mark and is
+   NOT sent again automatically (that is how slow servers made duplicates); a lead's Retry sends
+   it with the same Message-ID. A 4xx/5xx answer is a clear "not accepted" and is retried/failed.
 5. close the connection.
 
-A worker that dies is found by its lease (`REMINDERS_LEASE_SECONDS`, far above the SMTP timeout,
-so a live worker never outlasts it): without a hand-off mark the row certainly was not sent and
-goes back to pending. With a hand-off mark the message may or may not have been accepted — the
-only at-least-once window, between the server's 250 and our commit of `sent`, a few milliseconds
-wide. Such a row is re-sent with the same Message-ID (mail systems and clients drop duplicate
+A worker that dies is found by its lease (`REMINDERS_LEASE_SECONDS`, default 900 s, above the worst
+case of a live send: a few commands at the SMTP timeout plus the final answer, which is capped to
+end before the lease): without a hand-off mark the row certainly was not sent and goes back to
+pending (after `REMINDERS_MAX_ATTEMPTS` such losses it fails). With a hand-off mark the message
+may or may not have been accepted — the worker died between hand-off and our commit of `sent`.
+Such a row is re-sent with the same Message-ID (mail systems and clients drop duplicate
 Message-IDs), and its reason says so. Everything else is exactly once.
 
 SMTP errors are retried from the row (not Celery's retry: a Redis restart would lose those):
@@ -28,6 +37,7 @@ pending again with `next_try_at` backed off 30 s, 60 s, … up to 10 min; after
 """
 
 import logging
+import re
 import smtplib
 import uuid
 from datetime import datetime, timedelta
@@ -58,7 +68,7 @@ def _setting(name: str, default):
 
 
 def lease_seconds() -> int:
-    return int(_setting("REMINDERS_LEASE_SECONDS", 300))
+    return int(_setting("REMINDERS_LEASE_SECONDS", 900))
 
 
 def max_attempts() -> int:
@@ -100,6 +110,7 @@ def email_enqueue(
     dedupe_key: str | None = None,
     offset_minutes: int | None = None,
     nudge: bool = True,
+    reuse_cancelled: bool = True,
 ) -> Email:
     """Put one email in the pipeline; the one entry point for every app.
 
@@ -108,6 +119,9 @@ def email_enqueue(
     ``email_enqueue(kind=Kind.EXPORT_READY, to=user.email, campaign=campaign,
     context={"export": "Notes (CSV)", "link": url}, dedupe_key=f"export:{job.pk}")``.
     The same `dedupe_key` never makes a second row. Sent after the current transaction commits.
+    `reuse_cancelled=False` (interview reminders): a row with the key that was cancelled is not
+    the answer; a fresh row is made under the key with a ":2", ":3"… suffix (idempotent too).
+    Only writes rows; the Celery nudge is deferred with `transaction.on_commit`.
     """
     to = (to or "").strip()
     validate_email(to)
@@ -116,8 +130,15 @@ def email_enqueue(
     now = timezone.now()
     send_at = send_at or now
     dedupe_key = dedupe_key or f"{kind}:{uuid.uuid4().hex}"
-    existing = Email.objects.filter(dedupe_key=dedupe_key).first()
-    if existing is not None:
+    base_key = dedupe_key
+    for generation in range(2, 52):
+        existing = Email.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is None:
+            break
+        if reuse_cancelled or existing.status != Status.CANCELLED:
+            return existing
+        dedupe_key = f"{base_key}:{generation}"[:200]
+    else:
         return existing
     try:
         with transaction.atomic():
@@ -147,30 +168,41 @@ def email_enqueue(
 # --- Interview reminders ----------------------------------------------------------------------
 
 
-def offsets_for(campaign) -> list[int]:
-    saved = ReminderSettings.objects.filter(campaign=campaign).first()
+def _settings(campaign) -> ReminderSettings | None:
+    return ReminderSettings.objects.filter(campaign=campaign).first()
+
+
+def offsets_for(campaign, saved: ReminderSettings | None = None) -> list[int]:
+    saved = saved if saved is not None else _settings(campaign)
     offsets = saved.offsets_minutes if saved and saved.offsets_minutes else DEFAULT_OFFSETS_MINUTES
     return sorted({int(o) for o in offsets}, reverse=True)
 
 
-def _remind_team(campaign) -> bool:
-    saved = ReminderSettings.objects.filter(campaign=campaign).first()
-    return saved.remind_team if saved else True
+def _participant_language(interview) -> str:
+    """The interview's language (chosen when scheduling, the participant's preferred one by
+    default); a language we have no wording for falls back in `messages.template_for`."""
+    for code in (interview.language, interview.participant.preferred_language):
+        if code and code != "other":
+            return code
+    return "en"
 
 
-def _recipients(interview) -> list[dict]:
-    """Who hears about an interview: the participant (or guardian), then each team member once."""
+def _recipients(interview, saved: ReminderSettings | None = None) -> list[dict]:
+    """Who hears about an interview: the participant (or guardian), then each team member once.
+    `saved`: the campaign's ReminderSettings when the caller has it already (one query per plan)."""
     participant = interview.participant
+    if saved is None:
+        saved = _settings(interview.campaign)
     people = [
         {
             "kind": "participant",
             "to": participant.email,
             "participant": participant,
             "user": None,
-            "language": participant.preferred_language if participant.preferred_language != "other" else "en",
+            "language": _participant_language(interview),
         }
     ]
-    if _remind_team(interview.campaign):
+    if saved.remind_team if saved else True:
         seen = set()
         for user in (interview.interviewer, interview.note_taker):
             if user is not None and user.email.lower() not in seen:
@@ -193,14 +225,15 @@ def _plan(interview, now) -> list[dict]:
     start = interview.scheduled_at
     if start <= now:
         return []
-    offsets = offsets_for(interview.campaign)
+    saved = _settings(interview.campaign)
+    offsets = offsets_for(interview.campaign, saved)
     ahead = [o for o in offsets if start - timedelta(minutes=o) > now]
     passed = [o for o in offsets if o not in ahead]
     slots = [(o, start - timedelta(minutes=o)) for o in ahead]
     if passed:
         slots.append((min(passed), now))
     plan = []
-    for person in _recipients(interview):
+    for person in _recipients(interview, saved):
         kind = Kind.REMINDER_PARTICIPANT if person["kind"] == "participant" else Kind.REMINDER_TEAM
         for offset, send_at in slots:
             plan.append({**person, "email_kind": kind, "offset": offset, "send_at": send_at})
@@ -208,6 +241,9 @@ def _plan(interview, now) -> list[dict]:
 
 
 def _reminder_key(interview, item) -> str:
+    """The key a planned row is created under. It only makes creation idempotent; a row keeps its
+    key when it moves with its interview (renaming collided with the key of an older row made for
+    the same time, e.g. after moving back). See `email_enqueue(reuse_cancelled=False)`."""
     return (
         f"iv{interview.pk}:{item['email_kind']}:{item['to'].lower() or item['kind']}:"
         f"{item['offset']}:{int(interview.scheduled_at.timestamp())}"
@@ -247,6 +283,7 @@ def _create_planned(interview, item, now, nudge=True) -> Email:
         dedupe_key=key,
         offset_minutes=item["offset"],
         nudge=nudge,
+        reuse_cancelled=False,
     )
 
 
@@ -258,11 +295,21 @@ def interview_reminders_plan(*, interview, now: datetime | None = None, nudge: b
     return [_create_planned(interview, item, now, nudge) for item in _plan(interview, now)]
 
 
+def _bump_sequence(interview) -> None:
+    """One more .ics SEQUENCE for the interview (see CalendarSequence)."""
+    from .models import CalendarSequence
+
+    sequence, created = CalendarSequence.objects.get_or_create(interview=interview, defaults={"sequence": 1})
+    if not created:
+        CalendarSequence.objects.filter(pk=sequence.pk).update(sequence=F("sequence") + 1)
+
+
 @transaction.atomic
 def interview_reminders_move(*, interview, now: datetime | None = None) -> list[Email]:
     """The interview moved: pending reminders move with it; ones no longer needed are cancelled;
     ones that were already sent for the old time get a successor for the new time."""
     now = now or timezone.now()
+    _bump_sequence(interview)
     reminder_kinds = [Kind.REMINDER_PARTICIPANT, Kind.REMINDER_TEAM]
     pending = {
         (row.kind, row.recipient.lower(), row.offset_minutes): row
@@ -278,9 +325,8 @@ def interview_reminders_move(*, interview, now: datetime | None = None) -> list[
             result.append(_create_planned(interview, item, now))
             continue
         row.send_at = row.next_try_at = item["send_at"]
-        row.dedupe_key = _reminder_key(interview, item)
         row.reason = _("Moved with the interview to %(when)s.") % {"when": when}
-        row.save(update_fields=["send_at", "next_try_at", "dedupe_key", "reason", "updated_at"])
+        row.save(update_fields=["send_at", "next_try_at", "reason", "updated_at"])
         result.append(row)
         if item["send_at"] <= now:
             transaction.on_commit(lambda pk=row.pk: _nudge(pk))
@@ -294,6 +340,7 @@ def interview_reminders_move(*, interview, now: datetime | None = None) -> list[
 @transaction.atomic
 def interview_reminders_cancel(*, interview, now: datetime | None = None) -> list[Email]:
     """Cancel pending reminders and send everyone a cancellation with a METHOD:CANCEL invite."""
+    _bump_sequence(interview)
     Email.objects.filter(
         interview=interview, kind__in=[Kind.REMINDER_PARTICIPANT, Kind.REMINDER_TEAM], status=Status.PENDING
     ).update(status=Status.CANCELLED, reason=_("The interview was cancelled."), updated_at=timezone.now())
@@ -314,6 +361,15 @@ def recover_expired(*, now: datetime | None = None) -> int:
     expired = Email.objects.filter(status=Status.SENDING, claimed_at__lt=now - timedelta(seconds=lease_seconds()))
     at = min(now, timezone.now())
     common = {"status": Status.PENDING, "claim_token": None, "next_try_at": at, "updated_at": at}
+    # A row that keeps losing its worker before the hand-off (a crash while building it) gives up
+    # like any failing row instead of cycling forever.
+    gave_up = expired.filter(handoff_at__isnull=True, attempts__gte=max_attempts()).update(
+        status=Status.FAILED,
+        claim_token=None,
+        context={},
+        updated_at=at,
+        reason=_("Gave up: the worker stopped before sending %(n)s times.") % {"n": max_attempts()},
+    )
     before = expired.filter(handoff_at__isnull=True).update(
         reason=_("The worker stopped before sending; sent again."), **common
     )
@@ -324,6 +380,8 @@ def recover_expired(*, now: datetime | None = None) -> int:
         ),
         **common,
     )
+    if gave_up:
+        log.warning("Gave up on %s emails whose workers kept stopping", gave_up)
     if before or during:
         log.warning("Recovered %s emails from lost workers (%s during SMTP hand-off)", before + during, during)
     return before + during
@@ -410,6 +468,10 @@ def why_not(row: Email, now: datetime) -> str | None:
         if interview and row.kind in (Kind.REMINDER_PARTICIPANT, Kind.CANCELLATION_PARTICIPANT)
         else None
     )
+    team_reminder = participant is None and interview is not None and row.kind == Kind.REMINDER_TEAM
+    if team_reminder and consent_status(interview.participant).withdrawn:
+        # The team is not reminded of an interview with someone who withdrew.
+        return _("The participant withdrew.")
     if participant is not None:
         status = consent_status(participant)
         if status.withdrawn:
@@ -427,6 +489,60 @@ def why_not(row: Email, now: datetime) -> str | None:
 
 PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPNotSupportedError)
 TRANSIENT = (smtplib.SMTPException, OSError)
+REMINDER_KINDS = (Kind.REMINDER_PARTICIPANT, Kind.REMINDER_TEAM)
+
+_ADDRESS = re.compile(r"[^\s<>\"'(),;:\[\]{}]+@[^\s<>\"'(),;:\[\]{}]+")
+
+
+def smtp_error_text(exc: BaseException) -> str:
+    """What an SMTP error says, without any email address in it (the reason is shown to the
+    interview's team, who may not see the participant's identity): the code and the server's words."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = []
+        for code, message in exc.recipients.values():
+            words = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+            parts.append(f"{code} {words}")
+        text = "; ".join(parts)
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        words = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        text = f"{exc.smtp_code} {words}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return _ADDRESS.sub("[address]", text)[:300]
+
+
+def _handoff(row: Email, token) -> str | None:
+    """Step 3: commit the hand-off mark, re-checking the interview under its row lock (a
+    cancellation or a move that committed after the claim stops the send here). Returns None when
+    the row may go, "lost" when another worker owns it now, else the reason to skip it."""
+    from interviews.models import Interview
+
+    with transaction.atomic():
+        if row.kind in REMINDER_KINDS and row.interview_id:
+            current = (
+                Interview.objects.select_for_update()
+                .filter(pk=row.interview_id)
+                .values("status", "scheduled_at")
+                .first()
+            )
+            if current is None or current["status"] != Interview.Status.SCHEDULED:
+                return _("The interview was cancelled before this reminder was handed to the mail server.")
+            if current["scheduled_at"] != row.interview.scheduled_at:
+                return _("The interview moved before this reminder was handed to the mail server.")
+        done = Email.objects.filter(pk=row.pk, claim_token=token, status=Status.SENDING).update(
+            handoff_at=timezone.now()
+        )
+    return None if done else "lost"
+
+
+def data_timeout(row: Email) -> float:
+    """How long to wait for the server's answer after the message was sent (RFC 5321 suggests
+    10 minutes), but never past the row's lease: a live worker must not be taken for a lost one."""
+    wanted = float(_setting("REMINDERS_SMTP_DATA_TIMEOUT", 300))
+    if row.claimed_at is None:
+        return wanted
+    left = lease_seconds() - (timezone.now() - row.claimed_at).total_seconds() - 1
+    return max(0.1, min(wanted, left))
 
 
 def deliver(row: Email, token) -> str:
@@ -441,17 +557,59 @@ def deliver(row: Email, token) -> str:
     except SkipEmail as exc:
         _finish(row, token, status=Status.SKIPPED, reason=str(exc))
         return Status.SKIPPED
+    except Exception as exc:  # a bug or bad data: counts as a try, so it cannot cycle forever
+        log.exception("Email %s could not be built", row.pk)
+        return _retry_or_fail(row, token, exc)
     message = to_message(row, built)
-    if not Email.objects.filter(pk=row.pk, claim_token=token, status=Status.SENDING).update(handoff_at=timezone.now()):
+    stop = _handoff(row, token)
+    if stop == "lost":
         return Status.SENDING  # lease lost; the new owner sends it
+    if stop:
+        _finish(row, token, status=Status.SKIPPED, reason=stop)
+        return Status.SKIPPED
     smtp = get_connection(timeout=smtp_timeout())
+    payload_sent = False
     try:
         smtp.open()
+        conn = getattr(smtp, "connection", None)  # smtplib.SMTP with the SMTP backend
+        if conn is not None:
+            plain_send = conn.send
+
+            def send(data, _plain=plain_send):
+                # Commands go as str, the message itself as bytes (smtplib.SMTP.data). From here
+                # on the server may accept it, so the outcome of any error is unknown.
+                nonlocal payload_sent
+                if isinstance(data, bytes) and getattr(conn, "sock", None) is not None:
+                    payload_sent = True
+                    conn.sock.settimeout(data_timeout(row))
+                return _plain(data)
+
+            conn.send = send
         smtp.send_messages([message])
     except PERMANENT as exc:
-        _finish(row, token, status=Status.FAILED, reason=_("The mail server refused it: %(error)s") % {"error": exc})
+        _finish(
+            row,
+            token,
+            status=Status.FAILED,
+            reason=_("The mail server refused it: %(error)s") % {"error": smtp_error_text(exc)},
+        )
         return Status.FAILED
     except TRANSIENT as exc:
+        if payload_sent and not isinstance(exc, smtplib.SMTPResponseException):
+            # No answer after the whole message went: it may have been accepted. Not sent again
+            # (that is how duplicates happen); the hand-off mark stays; a lead's Retry resends it
+            # with the same Message-ID.
+            _finish(
+                row,
+                token,
+                status=Status.FAILED,
+                reason=_(
+                    "The mail server did not confirm the message (%(error)s); it may have been delivered, "
+                    "so it was not sent again. Retry sends it again with the same Message-ID."
+                )
+                % {"error": smtp_error_text(exc)},
+            )
+            return Status.FAILED
         return _retry_or_fail(row, token, exc)
     else:
         # Committed the moment the server accepted: this is the whole at-least-once window.
@@ -466,7 +624,7 @@ def deliver(row: Email, token) -> str:
 
 def _retry_or_fail(row: Email, token, exc) -> str:
     attempts = Email.objects.filter(pk=row.pk).values_list("attempts", flat=True).first() or row.attempts
-    error = f"{type(exc).__name__}: {exc}"[:300]
+    error = smtp_error_text(exc)
     if attempts >= max_attempts():
         _finish(
             row,

@@ -23,6 +23,11 @@ def when(days=2, hour=9):
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=CHICAGO)
 
 
+def _a_lead(campaign):
+    lead = campaign.memberships.leads().first()
+    return lead.user if lead else MembershipFactory(campaign=campaign, role=Role.LEAD).user
+
+
 def schedule(campaign, participant, interviewer, **extra):
     return services.interview_schedule(
         campaign=campaign,
@@ -30,7 +35,8 @@ def schedule(campaign, participant, interviewer, **extra):
         scheduled_at=extra.pop("scheduled_at", when()),
         time_zone="America/Chicago",
         interviewer=interviewer,
-        by=interviewer,
+        # A lead schedules (an interviewer only schedules people assigned to them: see the tests below).
+        by=extra.pop("by", None) or _a_lead(campaign),
         **extra,
     )
 
@@ -55,7 +61,7 @@ def test_scheduling_stores_utc_moves_the_participant_and_assigns_the_team(
     participant.refresh_from_db()
     assert participant.status == Participant.Status.SCHEDULED
     assert set(participant.assigned_interviewers.all()) == {interviewer, lead}
-    assert called == [interview]  # the reminders hook, after commit
+    assert called == [interview]  # the reminders hook, inside the scheduling transaction
 
 
 def test_no_interview_without_consent(campaign, interviewer):

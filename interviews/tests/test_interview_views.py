@@ -71,7 +71,9 @@ def test_scheduling_offers_only_consented_participants_and_the_service_enforces_
     client_for, cast, campaign, consented
 ):
     ok = consented(campaign)
+    ok.assigned_interviewers.add(cast["interviewer"])  # an interviewer schedules the people assigned to them
     no_consent = ParticipantFactory(campaign=campaign)
+    no_consent.assigned_interviewers.add(cast["interviewer"])
     client = client_for(cast["interviewer"])
     url = reverse("interviews:schedule", args=[campaign.slug])
     page = client.get(url).content.decode()

@@ -46,3 +46,10 @@ def test_no_override_is_recorded_when_every_target_is_met(campaign, dims, make_p
     # Had it been recorded, a group missed later would still be covered: nothing slips through.
     PriorityGroupFactory(campaign=campaign, name="Teachers", role="teacher", target=2)
     assert [u.group.name for u in synthesis_blockers(campaign)] == ["Teachers"]
+
+
+def test_the_priorities_page_says_which_unmet_targets_the_override_does_not_cover(campaign, families, client_for, lead):
+    campaign_override_record(campaign=campaign, reason="Board meets next week.", by=lead)
+    PriorityGroupFactory(campaign=campaign, name="Students", role="student", target=3)
+    page = client_for(lead).get(reverse("participants:priorities", args=[campaign.slug])).content.decode()
+    assert "Not covered by the latest override: Students" in page

@@ -294,6 +294,7 @@ def test_a_lead_matches_someone_from_an_earlier_campaign_on_the_page(campaign, c
     from participants.services import participant_create
 
     earlier = CampaignFactory(district=campaign.district, title="Family engagement")
+    earlier.memberships.create(user=lead, role="lead")  # candidates come from campaigns the lead leads
     before = participant_create(campaign=earlier, by=lead, full_name="Thanh Vo", role="family")
     now = participant_create(campaign=campaign, by=lead, full_name="thanh vo", email="t@example.net", role="family")
     client = client_for(lead)
@@ -305,3 +306,13 @@ def test_a_lead_matches_someone_from_an_earlier_campaign_on_the_page(campaign, c
     assert now.person_id == before.person_id is not None
     page = client.get(now.get_absolute_url()).content.decode()
     assert "Family engagement: P-001" in page
+
+
+def test_a_name_search_is_not_pushed_into_the_address_bar(campaign, make_people, client_for, lead):
+    make_people(2)
+    client = client_for(lead)
+    url = reverse("participants:list", args=[campaign.slug])
+    searched = client.get(url + "?q=Person", headers={"HX-Request": "true"})
+    assert searched["HX-Push-Url"] == "false"
+    filtered = client.get(url + "?role=family", headers={"HX-Request": "true"})
+    assert "HX-Push-Url" not in filtered
