@@ -38,3 +38,27 @@ def set_language_cookie(response, language):
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
+
+
+class ClearSiteDataOnLogoutMiddleware:
+    """Signing out tells the browser to drop this site's storage (`Clear-Site-Data: "storage"`).
+
+    The note page keeps unsent notes in localStorage; on a shared computer they must not outlive
+    the session. The header works whichever page the sign-out came from (the menu's form, allauth's
+    confirmation page). Cookies are kept (the language and CSRF cookies are not personal data).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "POST" and request.path == _logout_path():
+            response["Clear-Site-Data"] = '"storage"'
+        return response
+
+
+def _logout_path():
+    from django.urls import reverse
+
+    return reverse("account_logout")

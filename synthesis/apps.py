@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class SynthesisConfig(AppConfig):
     name = "synthesis"
+
+    def ready(self):
+        from . import hooks
+
+        hooks.register()

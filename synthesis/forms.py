@@ -9,8 +9,9 @@ from .models import QUOTE_MAX_CHARS, RootCause
 class HighlightForm(forms.Form):
     """What the browser sends for a selection; `quote` alone works too (typed or pasted words)."""
 
-    start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    end = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Offsets as the browser counts them: UTF-16 code units of the note's text (an emoji is two).
+    start_utf16 = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    end_utf16 = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     quote = forms.CharField(
         label=_("Words to highlight"),
         max_length=QUOTE_MAX_CHARS,

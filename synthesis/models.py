@@ -104,10 +104,11 @@ class HighlightQuerySet(models.QuerySet):
         return self.filter(campaign=campaign)
 
     def visible(self):
-        """Highlights whose words may be shown: never a withdrawn participant's."""
+        """Highlights whose words may be shown: never a withdrawn participant's, never words of a
+        note that was deleted (interviews soft-deletes notes: `Note.is_deleted`)."""
         from consent.selectors import exclude_withdrawn
 
-        return exclude_withdrawn(self, "participant")
+        return exclude_withdrawn(self.filter(note__is_deleted=False), "participant")
 
     def stale(self):
         return self.filter(note_version__lt=F("note__version"))

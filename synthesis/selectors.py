@@ -23,7 +23,21 @@ from campaigns.models import Role
 from consent.selectors import exclude_withdrawn, withdrawn_participant_ids
 from participants.models import DimensionValue, EquityDimension, Participant, ParticipantValue
 
-from .models import Highlight, HighlightTag, PublishedQuote, RootCause, Tag, Theme
+from .models import Highlight, HighlightTag, Memo, PublishedQuote, RootCause, Tag, Theme
+
+
+def parse_id(raw) -> int | None:
+    """An id from a query string or form: ASCII digits that fit a bigint, else None ("²" and
+    "٣" are digits to Python's isdigit but not ids; a 40-digit number overflows the database)."""
+    raw = (raw or "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        return int(raw)
+    return None
+
+
+def parse_ids(values) -> list[int]:
+    return [pk for pk in (parse_id(v) for v in values) if pk is not None]
+
 
 # --- Board ---------------------------------------------------------------------------------------
 
@@ -32,7 +46,8 @@ THEME_PREVIEW = 3
 
 
 def _visible_on_theme():
-    return ~Q(highlights__participant__in=withdrawn_participant_ids())
+    """A theme's cards that count: not a withdrawn participant's, not on a deleted note."""
+    return ~Q(highlights__participant__in=withdrawn_participant_ids()) & Q(highlights__note__is_deleted=False)
 
 
 def themes_with_counts(campaign):
@@ -66,10 +81,7 @@ class BoardFilters:
     @classmethod
     def from_request(cls, data):
         def as_int(name):
-            try:
-                return int(data.get(name) or "")
-            except ValueError:
-                return None
+            return parse_id(data.get(name))
 
         theme = data.get("theme", "none")
         return cls(
@@ -77,7 +89,7 @@ class BoardFilters:
             prompt=as_int("prompt"),
             role=data.get("role", "") if data.get("role", "") in Participant.Role.values else "",
             value=as_int("value"),
-            theme=theme if theme in ("", "none") or theme.isdigit() else "none",
+            theme=theme if theme in ("", "none") or parse_id(theme) is not None else "none",
             starred=data.get("starred") == "1",
             dissenting=data.get("dissenting") == "1",
         )
@@ -244,7 +256,9 @@ def whose_voices(campaign, highlights) -> Voices:
 
     Queries: role counts, value counts, dimensions, their values (prefetch) — four, always.
     """
-    participant_ids = exclude_withdrawn(highlights, "participant").values("participant_id")
+    participant_ids = exclude_withdrawn(highlights.filter(note__is_deleted=False), "participant").values(
+        "participant_id"
+    )
     people = Participant.objects.filter(pk__in=participant_ids)
     by_role = dict(people.order_by().values_list("role").annotate(n=Count("pk")))
     total = sum(by_role.values())
@@ -279,7 +293,9 @@ CODEBOOK_EXAMPLES = 2
 
 def codebook(campaign):
     """Tags with highlight counts (withdrawn excluded) and memo counts."""
-    visible = ~Q(highlight_links__highlight__participant__in=withdrawn_participant_ids())
+    visible = ~Q(highlight_links__highlight__participant__in=withdrawn_participant_ids()) & Q(
+        highlight_links__highlight__note__is_deleted=False
+    )
     return (
         Tag.objects.for_campaign(campaign)
         .annotate(
@@ -295,7 +311,10 @@ def tag_examples(tag_ids, per_tag=CODEBOOK_EXAMPLES) -> dict[int, list[Highlight
     if not tag_ids:
         return {}
     links = (
-        exclude_withdrawn(HighlightTag.objects.filter(tag_id__in=tag_ids), "highlight__participant")
+        exclude_withdrawn(
+            HighlightTag.objects.filter(tag_id__in=tag_ids, highlight__note__is_deleted=False),
+            "highlight__participant",
+        )
         .select_related("highlight__participant")
         .annotate(
             row=Window(
@@ -319,12 +338,37 @@ def published_themes(campaign):
 
 
 def published_quotes(theme_ids) -> dict[int, list[PublishedQuote]]:
-    """Chosen quotes of published themes; a participant who withdrew since drops out at once."""
-    quotes = exclude_withdrawn(
-        PublishedQuote.objects.filter(theme_id__in=theme_ids), "highlight__participant"
-    ).select_related("highlight__participant")
+    """Chosen quotes of published themes, as they may be shown to viewers today. Two queries.
+
+    Checked on every read, not only when the lead published: a participant who withdrew, or
+    whose newer consent no longer allows quoting, drops out at once; so does a quote whose note
+    was deleted, whose card left the theme, or whose words are no longer in the edited note
+    (`needs_review`: the note may have been edited to take a name out). Each quote's `text` is
+    its words with the participant's own name, email and phone scrubbed (exports' Scrubber).
+    """
+    from consent.selectors import scopes_by_participant
+    from exports.anonymize import Scrubber
+
+    quotes = list(
+        exclude_withdrawn(
+            PublishedQuote.objects.filter(
+                theme_id__in=theme_ids,
+                highlight__theme_id=F("theme_id"),
+                highlight__needs_review=False,
+                highlight__note__is_deleted=False,
+            ),
+            "highlight__participant",
+        ).select_related("highlight__participant")
+    )
+    scopes = scopes_by_participant({q.highlight.participant_id for q in quotes})
     by_theme = {pk: [] for pk in theme_ids}
     for q in quotes:
+        scope = scopes.get(q.highlight.participant_id)
+        if scope is None or not scope.may_quote:
+            continue
+        p = q.highlight.participant
+        q.scopes = scope
+        q.text = Scrubber(p.full_name, p.email, p.phone).scrub(q.highlight.quote)
         by_theme[q.theme_id].append(q)
     return by_theme
 
@@ -382,6 +426,11 @@ def search_notes(campaign, q: str, *, kind="", prompt=None, tag=None, role=""):
     return notes.order_by("-created_at", "-id")
 
 
+def strip_sentinels(text: str) -> str:
+    """A user's text without our mark sentinels (so only our marks become <mark>)."""
+    return text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+
+
 def fallback_headline(body: str, terms: list[str], width: int = 240) -> str:
     """Without Postgres: the text around the first match, each term wrapped in sentinels."""
     lower = body.lower()
@@ -428,11 +477,15 @@ def notes_with_headlines(ids, q: str) -> list:
     notes = Note.objects.filter(pk__in=ids).select_related("participant", "prompt")
     if settings.IS_POSTGRES:
         from django.contrib.postgres.search import SearchHeadline, SearchQuery
+        from django.db.models import Value
+        from django.db.models.functions import Replace
 
         query = SearchQuery(q, config="english", search_type="websearch")
+        # The sentinels are ours: a note that contains them itself loses them before marking.
+        body = Replace(Replace(F("body"), Value(MARK_OPEN), Value("")), Value(MARK_CLOSE), Value(""))
         notes = notes.annotate(
             headline=SearchHeadline(
-                "body",
+                body,
                 query,
                 config="english",
                 start_sel=MARK_OPEN,
@@ -446,15 +499,60 @@ def notes_with_headlines(ids, q: str) -> list:
     terms = _terms(q)
     out = [by_id[pk] for pk in ids if pk in by_id]
     for note in out:
-        raw = getattr(note, "headline", None) or fallback_headline(note.body, terms)
+        raw = getattr(note, "headline", None) or fallback_headline(strip_sentinels(note.body), terms)
         note.headline_html = marked_html(raw)
+    return out
+
+
+SEARCH_HIGHLIGHTS = 10
+
+
+def search_highlights(campaign, q: str, *, role="", tag=None, limit=SEARCH_HIGHLIGHTS) -> list[Highlight]:
+    """Highlights whose words or memos contain every word of `q` (case-insensitive), starred
+    first, newest first: the first `limit`, each with `headline_html`. One query.
+
+    Same rules as the board: withdrawn participants and deleted notes are never included. Memos
+    are the team's own words; search is a team page (analysts see codes, never names).
+    """
+    terms = _terms(q)
+    if not terms:
+        return []
+    hs = Highlight.objects.visible().filter(campaign=campaign).select_related("participant", "theme")
+    if role in Participant.Role.values:
+        hs = hs.filter(participant__role=role)
+    if tag:
+        hs = hs.filter(tag_links__tag_id=tag)
+    for term in terms:
+        hs = hs.filter(
+            Q(quote__icontains=term) | Q(pk__in=Memo.objects.filter(body__icontains=term).values("highlight_id"))
+        )
+    out = list(hs.order_by("-starred", "-id")[:limit])
+    for h in out:
+        h.headline_html = marked_html(fallback_headline(strip_sentinels(h.quote), terms))
+    return out
+
+
+def search_tag_memos(campaign, q: str, *, limit=SEARCH_HIGHLIGHTS) -> list[Memo]:
+    """Memos on tags (the codebook's reasoning) containing every word of `q`. One query."""
+    terms = _terms(q)
+    if not terms:
+        return []
+    memos = Memo.objects.filter(tag__campaign=campaign).select_related("tag", "author")
+    for term in terms:
+        memos = memos.filter(body__icontains=term)
+    out = list(memos.order_by("-id")[:limit])
+    for m in out:
+        m.headline_html = marked_html(fallback_headline(strip_sentinels(m.body), terms))
     return out
 
 
 def tags_by_note(note_ids) -> dict[int, list[str]]:
     """Tag names per note (through its highlights), one query."""
     rows = (
-        exclude_withdrawn(HighlightTag.objects.filter(highlight__note_id__in=note_ids), "highlight__participant")
+        exclude_withdrawn(
+            HighlightTag.objects.filter(highlight__note_id__in=note_ids, highlight__note__is_deleted=False),
+            "highlight__participant",
+        )
         .values_list("highlight__note_id", "tag__name")
         .distinct()
         .order_by("tag__name")
@@ -497,7 +595,8 @@ def attach_issue_evidence(versions, membership) -> list:
 
     Viewers see only published themes (and their published quotes); the team sees every theme
     and a few of its highlights. Withdrawn participants' words never appear.
-    Queries: previous versions' texts, themes, root causes, quotes — four, whatever the page size.
+    Queries: previous versions' texts, themes, root causes, quotes (and, for viewers, their
+    consent scopes) — four or five, whatever the page size.
     """
     from campaigns.models import IssueStatement
 
@@ -524,7 +623,7 @@ def attach_issue_evidence(versions, membership) -> list:
     if theme_ids and team:
         rows = (
             Highlight.objects.visible()
-            .filter(theme_id__in=theme_ids)
+            .filter(theme_id__in=theme_ids, needs_review=False)
             .select_related("participant")
             .annotate(row=Window(RowNumber(), partition_by=[F("theme_id")], order_by=[F("starred").desc(), F("id")]))
             .filter(row__lte=ISSUE_QUOTES_PER_THEME)
@@ -532,11 +631,11 @@ def attach_issue_evidence(versions, membership) -> list:
         for h in rows:
             quotes[h.theme_id].append(h)
     elif theme_ids:
-        for pq in exclude_withdrawn(
-            PublishedQuote.objects.filter(theme_id__in=theme_ids, position__lt=ISSUE_QUOTES_PER_THEME),
-            "highlight__participant",
-        ).select_related("highlight__participant"):
-            quotes[pq.theme_id].append(pq.highlight)
+        # Viewers: the published quotes as findings shows them (consent checked now, scrubbed).
+        for theme_id, published in published_quotes(theme_ids).items():
+            for pq in published[:ISSUE_QUOTES_PER_THEME]:
+                pq.highlight.quote = pq.text
+                quotes[theme_id].append(pq.highlight)
     by_version = {pk: VersionEvidence() for pk in ids}
     for t in themes:
         t.quotes = quotes.get(t.pk, [])

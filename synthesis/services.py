@@ -29,11 +29,24 @@ def locate_quote(body: str, quote: str, near: int = 0) -> int | None:
     return min(found, key=lambda pos: (abs(pos - near), pos))
 
 
+def utf16_to_index(body: str, offset):
+    """A browser's offset into `body` (JavaScript strings count UTF-16 code units: an emoji is
+    two) as a Python index (code points). None stays None; an offset past the end stays past it."""
+    if offset is None or offset < 0:
+        return offset
+    units = body.encode("utf-16-le")
+    if 2 * offset > len(units):
+        return len(body) + 1
+    return len(units[: 2 * offset].decode("utf-16-le", errors="ignore"))
+
+
 def resolve_span(body: str, *, start=None, end=None, quote: str = "") -> tuple[int, int]:
-    """The span to highlight from what the browser sent.
+    """The span to highlight, `start`/`end` being Python indexes into `body` (code points).
 
     A mouse or keyboard selection sends offsets and the words; a typed or pasted quote sends
     only the words, which are then found in the body (the occurrence nearest `start`, if any).
+    Offsets from a browser are UTF-16 units: convert them first (`highlight_create`'s
+    `start_utf16`/`end_utf16`).
     """
     offsets_given = start is not None and end is not None and 0 <= start < end <= len(body)
     if offsets_given and (not quote or body[start:end] == quote):
@@ -68,12 +81,28 @@ def _tags_by_name(campaign, names, user) -> list[Tag]:
 
 @transaction.atomic
 def highlight_create(
-    *, note, user, start=None, end=None, quote: str = "", tag_ids=(), new_tags=(), memo: str = ""
+    *,
+    note,
+    user,
+    start=None,
+    end=None,
+    start_utf16=None,
+    end_utf16=None,
+    quote: str = "",
+    tag_ids=(),
+    new_tags=(),
+    memo: str = "",
 ) -> Highlight:
+    """`start`/`end`: Python indexes into the body; `start_utf16`/`end_utf16`: the same offsets
+    as a browser counts them (UTF-16 code units, what the notes page sends)."""
     from consent.selectors import withdrawn_participant_ids
 
     if withdrawn_participant_ids().filter(pk=note.participant_id).exists():
         raise ValidationError(_("This participant withdrew; their words cannot be highlighted."))
+    if note.is_deleted:
+        raise ValidationError(_("This note was deleted; its words cannot be highlighted."))
+    if start_utf16 is not None or end_utf16 is not None:
+        start, end = utf16_to_index(note.body, start_utf16), utf16_to_index(note.body, end_utf16)
     start, end = resolve_span(note.body, start=start, end=end, quote=quote)
     if end - start > QUOTE_MAX_CHARS:
         raise ValidationError(_("Highlight at most %(n)s characters.") % {"n": QUOTE_MAX_CHARS})
@@ -97,6 +126,12 @@ def highlight_create(
 
 def highlight_reanchor(highlight: Highlight, note) -> Highlight:
     """Bring a highlight's offsets up to date with an edited note (rules in models.py's doc)."""
+    _reanchored(highlight, note)
+    highlight.save(update_fields=["start", "end", "needs_review", "note_version", "updated_at"])
+    return highlight
+
+
+def _reanchored(highlight: Highlight, note) -> Highlight:
     body = note.body
     if body[highlight.start : highlight.end] == highlight.quote:
         highlight.needs_review = False
@@ -108,15 +143,18 @@ def highlight_reanchor(highlight: Highlight, note) -> Highlight:
             highlight.start, highlight.end = pos, pos + len(highlight.quote)
             highlight.needs_review = False
     highlight.note_version = note.version
-    highlight.save(update_fields=["start", "end", "needs_review", "note_version", "updated_at"])
     return highlight
 
 
 def highlights_reanchor_stale(campaign) -> int:
-    """Re-anchor every highlight of the campaign whose note changed since. One query when none is."""
-    stale = list(Highlight.objects.for_campaign(campaign).stale().select_related("note"))
-    for highlight in stale:
-        highlight_reanchor(highlight, highlight.note)
+    """Re-anchor every highlight of the campaign whose note changed since: one query when none
+    is, two otherwise (the stale ones with their notes, one bulk UPDATE), however many."""
+    stale = [_reanchored(h, h.note) for h in Highlight.objects.for_campaign(campaign).stale().select_related("note")]
+    if stale:
+        now = timezone.now()
+        for h in stale:
+            h.updated_at = now
+        Highlight.objects.bulk_update(stale, ["start", "end", "needs_review", "note_version", "updated_at"])
     return len(stale)
 
 
@@ -152,11 +190,20 @@ def highlight_delete(*, highlight: Highlight, user, request=None) -> None:
     highlight.delete()
 
 
+@transaction.atomic
 def highlight_move(*, highlight_id: int, campaign, theme: Theme | None) -> int:
-    """Put a card on a theme (or back in the pool). One atomic UPDATE; the last move wins."""
+    """Put a card on a theme (or back in the pool). One atomic UPDATE; the last move wins.
+
+    A quote published with a theme is published only while its card is on that theme: moving
+    the card away unpublishes it there (a second statement, in the same transaction)."""
     if theme is not None and theme.campaign_id != campaign.pk:
         raise ValidationError(_("That theme belongs to another campaign."))
-    return Highlight.objects.filter(pk=highlight_id, campaign=campaign).update(theme=theme, updated_at=timezone.now())
+    moved = Highlight.objects.filter(pk=highlight_id, campaign=campaign).update(theme=theme, updated_at=timezone.now())
+    stale = PublishedQuote.objects.filter(highlight_id=highlight_id, highlight__campaign=campaign)
+    if theme is not None:
+        stale = stale.exclude(theme=theme)
+    stale.delete()
+    return moved
 
 
 def memo_add(*, user, body: str, highlight: Highlight | None = None, tag: Tag | None = None) -> Memo:
@@ -239,6 +286,12 @@ def theme_update(*, theme: Theme, title: str, statement: str) -> Theme:
     return theme
 
 
+def theme_needs_lead(*themes: Theme) -> bool:
+    """Changing a published theme changes what viewers read: only a lead may edit, merge (as
+    source or target), split or delete one."""
+    return any(t.is_published for t in themes)
+
+
 @transaction.atomic
 def theme_merge(*, source: Theme, target: Theme, user, request=None) -> Theme:
     """Everything on `source` (cards, why-steps, root causes, links) moves to `target`."""
@@ -276,8 +329,10 @@ def theme_split(*, theme: Theme, highlight_ids, title: str, user) -> Theme:
     if not ids:
         raise ValidationError(_("Choose the cards that go to the new theme."))
     new = theme_create(campaign=theme.campaign, title=title, user=user)
-    Highlight.objects.filter(pk__in=ids, theme=theme).update(theme=new, updated_at=timezone.now())
-    PublishedQuote.objects.filter(theme=theme, highlight_id__in=ids).delete()
+    new.moved_cards = Highlight.objects.filter(pk__in=ids, theme=theme).update(theme=new, updated_at=timezone.now())
+    # Chosen quotes go with their cards; the new theme is not published, so viewers no longer
+    # see them until a lead publishes it (the view says so).
+    new.moved_quotes = PublishedQuote.objects.filter(theme=theme, highlight_id__in=ids).update(theme=new)
     return new
 
 
@@ -295,13 +350,27 @@ def theme_delete(*, theme: Theme, user, request=None) -> None:
 
 
 @transaction.atomic
-def theme_publish(*, theme: Theme, highlight_ids, user, request=None) -> Theme:
-    """Publish a theme for viewers with the chosen quotes; each must be consent-cleared to quote."""
+def theme_publish(*, theme: Theme, highlight_ids, user, shown_ids=None, request=None) -> Theme:
+    """Publish a theme for viewers with the chosen quotes; each must be consent-cleared to quote.
+
+    `shown_ids`: the cards the lead saw with a checkbox (one page of the theme). Only those
+    change: ticked ones are published, unticked ones unpublished; quotes chosen earlier on other
+    pages stay. Without `shown_ids` the ticked quotes are added and none is removed.
+    Sets `theme.quote_count` to how many quotes are published with it now.
+    """
     from consent.selectors import scopes_by_participant
 
-    chosen = list(theme.highlights.visible().filter(pk__in=list(highlight_ids)))
+    ticked = {int(pk) for pk in highlight_ids}
+    shown = ticked if shown_ids is None else {int(pk) for pk in shown_ids} | ticked
+    kept = set(theme.published_quotes.exclude(highlight_id__in=shown).values_list("highlight_id", flat=True))
+    chosen = list(theme.highlights.visible().filter(pk__in=ticked | kept).order_by("-starred", "id"))
+    chosen.sort(key=lambda h: (h.pk not in kept, 0))  # earlier choices keep their lead
     scopes = scopes_by_participant({h.participant_id for h in chosen})
-    refused = [h for h in chosen if not scopes.get(h.participant_id) or not scopes[h.participant_id].may_quote]
+    refused = [
+        h
+        for h in chosen
+        if h.pk in ticked and (not scopes.get(h.participant_id) or not scopes[h.participant_id].may_quote)
+    ]
     if refused:
         raise ValidationError(
             _("These participants did not agree to be quoted: %(codes)s.")
@@ -311,6 +380,7 @@ def theme_publish(*, theme: Theme, highlight_ids, user, request=None) -> Theme:
     PublishedQuote.objects.bulk_create(
         [PublishedQuote(theme=theme, highlight=h, position=i) for i, h in enumerate(chosen)]
     )
+    theme.quote_count = len(chosen)
     theme.published_at = timezone.now()
     theme.published_by = user
     theme.save(update_fields=["published_at", "published_by", "updated_at"])

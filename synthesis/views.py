@@ -6,7 +6,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from empathy.access import ALL_ROLES, LEAD_ONLY, TEAM, campaign_view
@@ -26,6 +28,7 @@ from .forms import (
     WhyStepForm,
 )
 from .models import Highlight, RootCause, Tag, Theme
+from .selectors import parse_id, parse_ids
 
 
 def _theme(campaign, theme_id) -> Theme:
@@ -41,11 +44,30 @@ def _highlight(campaign, highlight_id) -> Highlight:
     )
 
 
+def _safe_next(request, target: str) -> str:
+    """`target` if it is a path on this site, else "" (no //evil, /\\evil or javascript:)."""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 def _back(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(fallback)
+    target = _safe_next(request, request.POST.get("next") or request.GET.get("next") or "")
+    return redirect(target or fallback)
+
+
+def _lead_only(request, campaign, *themes):
+    """A 403 page saying why, when a published theme would be changed by someone not a lead."""
+    if campaign.membership.is_lead or not services.theme_needs_lead(*themes):
+        return None
+    return render(
+        request,
+        "synthesis/lead_only.html",
+        {"campaign": campaign, "themes": themes},
+        status=403,
+    )
 
 
 def _errors(request, error: ValidationError):
@@ -97,12 +119,13 @@ def highlight_move(request, campaign, highlight_id):
                 "campaign": campaign,
                 "h": highlight,
                 "themes": themes,
-                "next": next_url if next_url.startswith("/") else "",
+                "next": _safe_next(request, next_url),
             },
         )
     old_theme_id = highlight.theme_id
     raw = request.POST.get("theme", "")
-    theme = _theme(campaign, int(raw)) if raw.isdigit() else None
+    theme_id = parse_id(raw)
+    theme = _theme(campaign, theme_id) if theme_id is not None else None
     services.highlight_move(highlight_id=highlight.pk, campaign=campaign, theme=theme)
     if not request.htmx:
         return _back(request, reverse("synthesis:board", args=[campaign.slug]))
@@ -127,8 +150,8 @@ def notes(request, campaign):
         "participant", "prompt"
     )
     interview = request.GET.get("interview", "")
-    if interview.isdigit():
-        qs = qs.filter(interview_id=int(interview))
+    if parse_id(interview) is not None:
+        qs = qs.filter(interview_id=parse_id(interview))
     code = request.GET.get("participant", "").strip()
     if code:
         qs = qs.filter(participant__code__iexact=code)
@@ -181,7 +204,7 @@ def highlight_create(request, campaign):
     raw = request.POST.get("note", "")
     note = get_object_or_404(
         exclude_withdrawn(Note.objects.live().for_campaign(campaign), "participant"),
-        pk=int(raw) if raw.isdigit() else 0,
+        pk=parse_id(raw) or 0,
     )
     form = HighlightForm(request.POST)
     if form.is_valid():
@@ -189,8 +212,8 @@ def highlight_create(request, campaign):
             services.highlight_create(
                 note=note,
                 user=request.user,
-                start=form.cleaned_data["start"],
-                end=form.cleaned_data["end"],
+                start_utf16=form.cleaned_data["start_utf16"],
+                end_utf16=form.cleaned_data["end_utf16"],
                 quote=form.cleaned_data["quote"],
                 new_tags=form.tag_names(),
                 memo=form.cleaned_data["memo"],
@@ -352,6 +375,8 @@ def _quotable_ids(highlights) -> set[int]:
 @require_POST
 def theme_edit(request, campaign, theme_id):
     theme = _theme(campaign, theme_id)
+    if refused := _lead_only(request, campaign, theme):
+        return refused
     form = ThemeForm(request.POST)
     if form.is_valid():
         try:
@@ -367,11 +392,13 @@ def theme_edit(request, campaign, theme_id):
 @require_POST
 def theme_merge(request, campaign, theme_id):
     theme = _theme(campaign, theme_id)
-    raw = request.POST.get("into", "")
-    if not raw.isdigit():
+    target_id = parse_id(request.POST.get("into"))
+    if target_id is None:
         messages.error(request, _("Choose the theme to merge into."))
         return redirect(theme)
-    target = _theme(campaign, int(raw))
+    target = _theme(campaign, target_id)
+    if refused := _lead_only(request, campaign, theme, target):
+        return refused
     try:
         services.theme_merge(source=theme, target=target, user=request.user, request=request)
     except ValidationError as error:
@@ -385,7 +412,9 @@ def theme_merge(request, campaign, theme_id):
 @require_POST
 def theme_split(request, campaign, theme_id):
     theme = _theme(campaign, theme_id)
-    ids = [int(v) for v in request.POST.getlist("cards") if v.isdigit()]
+    if refused := _lead_only(request, campaign, theme):
+        return refused
+    ids = parse_ids(request.POST.getlist("cards"))
     try:
         new = services.theme_split(
             theme=theme, highlight_ids=ids, title=request.POST.get("title", ""), user=request.user
@@ -393,13 +422,25 @@ def theme_split(request, campaign, theme_id):
     except ValidationError as error:
         _errors(request, error)
         return redirect(theme)
-    messages.success(request, _("Split: %(n)s cards moved to “%(t)s”.") % {"n": len(ids), "t": new.title})
+    messages.success(request, _("Split: %(n)s cards moved to “%(t)s”.") % {"n": new.moved_cards, "t": new.title})
+    if new.moved_quotes:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s published quote went with its card; viewers will not see it until you publish this theme.",
+                "%(n)s published quotes went with their cards; viewers will not see them until you publish this theme.",
+                new.moved_quotes,
+            )
+            % {"n": new.moved_quotes},
+        )
     return redirect(new)
 
 
 @campaign_view(TEAM)
 def theme_delete(request, campaign, theme_id):
     theme = _theme(campaign, theme_id)
+    if refused := _lead_only(request, campaign, theme):
+        return refused
     if request.method == "POST":
         services.theme_delete(theme=theme, user=request.user, request=request)
         messages.success(request, _("Theme deleted; its cards are back in the pool."))
@@ -424,14 +465,23 @@ def theme_publish(request, campaign, theme_id):
         services.theme_unpublish(theme=theme)
         messages.success(request, _("The theme is no longer published."))
         return redirect(theme)
-    ids = [int(v) for v in request.POST.getlist("quotes") if v.isdigit()]
+    ids = parse_ids(request.POST.getlist("quotes"))
+    # The cards that were on the page with a checkbox: only they change (quotes chosen on other
+    # pages stay). A post without them adds the ticked quotes and removes none.
+    shown = parse_ids(request.POST.getlist("shown")) if "shown" in request.POST else None
     try:
-        services.theme_publish(theme=theme, highlight_ids=ids, user=request.user, request=request)
+        services.theme_publish(theme=theme, highlight_ids=ids, shown_ids=shown, user=request.user, request=request)
     except ValidationError as error:
         _errors(request, error)
     else:
         messages.success(
-            request, _("Published with %(n)s quotes; viewers can see it under Findings.") % {"n": len(ids)}
+            request,
+            ngettext(
+                "Published with %(n)s quote; viewers can see it under Findings.",
+                "Published with %(n)s quotes; viewers can see it under Findings.",
+                theme.quote_count,
+            )
+            % {"n": theme.quote_count},
         )
     return redirect(theme)
 
@@ -528,11 +578,11 @@ def tag(request, campaign, tag_id):
 @require_POST
 def tag_merge(request, campaign, tag_id):
     tag = get_object_or_404(Tag, pk=tag_id, campaign=campaign)
-    raw = request.POST.get("into", "")
-    if not raw.isdigit():
+    target_id = parse_id(request.POST.get("into"))
+    if target_id is None:
         messages.error(request, _("Choose the tag to merge into."))
         return redirect("synthesis:tag", campaign.slug, tag.pk)
-    target = get_object_or_404(Tag, pk=int(raw), campaign=campaign)
+    target = get_object_or_404(Tag, pk=target_id, campaign=campaign)
     try:
         services.tag_merge(source=tag, target=target, user=request.user, request=request)
     except ValidationError as error:
@@ -567,12 +617,7 @@ def root_causes(request, campaign):
     bones = selectors.fishbone_layout(causes)
     context = {"campaign": campaign, "themes": themes, "current": current, "bones": bones, "cause_count": len(causes)}
     if current is not None:
-        choices = list(
-            Highlight.objects.visible()
-            .filter(theme=current)
-            .select_related("participant")
-            .order_by("-starred", "-id")[:EVIDENCE_CHOICES]
-        )
+        choices = _evidence_highlights(current)
         context["steps"] = list(
             current.why_steps.prefetch_related(
                 _visible_prefetch("evidence"),
@@ -591,7 +636,14 @@ def _visible_prefetch(name):
 
 
 def _evidence_highlights(theme):
-    return list(Highlight.objects.visible().filter(theme=theme).select_related("participant")[:EVIDENCE_CHOICES])
+    """The highlights a why-step or root cause may cite: the same list the page offers and the
+    post is checked against (starred first, newest first, the first EVIDENCE_CHOICES)."""
+    return list(
+        Highlight.objects.visible()
+        .filter(theme=theme)
+        .select_related("participant")
+        .order_by("-starred", "-id")[:EVIDENCE_CHOICES]
+    )
 
 
 @campaign_view(TEAM)
@@ -669,20 +721,19 @@ def prediction_mark(request, campaign, prediction_id):
 
 @campaign_view(ALL_ROLES)
 def findings(request, campaign):
-    from consent.selectors import scopes_by_participant
+    """Published themes with their quotes as they may be shown today (consent checked on every
+    read, the speaker's own name, email and phone scrubbed: selectors.published_quotes)."""
+    from exports.attribution import attribution_for, campaign_group_sizes
 
     page = Paginator(selectors.published_themes(campaign), 10).get_page(request.GET.get("page"))
     themes = list(page.object_list)
     quotes = selectors.published_quotes([t.pk for t in themes])
-    from exports.attribution import attribution_for, campaign_group_sizes
-
-    scopes = scopes_by_participant({q.highlight.participant_id for qs in quotes.values() for q in qs})
     sizes = campaign_group_sizes(campaign)
     for t in themes:
         t.quotes = quotes.get(t.pk, [])
         for q in t.quotes:
             # Consent and small-group protection: never "the only Vietnamese-speaking parent".
-            q.attribution = attribution_for(q.highlight.participant, sizes, scopes.get(q.highlight.participant_id))
+            q.attribution = attribution_for(q.highlight.participant, sizes, q.scopes)
     return render(request, "synthesis/findings.html", {"campaign": campaign, "page": page, "themes": themes})
 
 
@@ -695,14 +746,18 @@ def search(request, campaign):
     role = request.GET.get("role", "")
     prompt = request.GET.get("prompt", "")
     tag = request.GET.get("tag", "")
-    prompt_id = int(prompt) if prompt.isdigit() else None
-    tag_id = int(tag) if tag.isdigit() else None
+    prompt_id = parse_id(prompt)
+    tag_id = parse_id(tag)
     results = selectors.search_notes(campaign, q, kind=kind, prompt=prompt_id, tag=tag_id, role=role)
     page = selectors.search_page(results, request.GET.get("page")) if q else None
     notes = selectors.notes_with_headlines(page.object_list, q) if page else []
     tags = selectors.tags_by_note([n.pk for n in notes]) if notes else {}
     for n in notes:
         n.tag_names = tags.get(n.pk, [])
+    # Highlights and memos: on the first page only (a short list beside the ranked notes).
+    first_page = q and (page is None or page.number == 1)
+    highlights = selectors.search_highlights(campaign, q, role=role, tag=tag_id) if first_page else []
+    tag_memos = selectors.search_tag_memos(campaign, q) if first_page else []
     from urllib.parse import urlencode
 
     query = urlencode(
@@ -716,6 +771,8 @@ def search(request, campaign):
             "q": q,
             "page": page,
             "notes": notes,
+            "highlights": highlights,
+            "tag_memos": tag_memos,
             "query": query,
             "count_cap": selectors.SEARCH_COUNT_CAP,
             "kinds": NoteModel.Kind.choices,

@@ -396,3 +396,14 @@ def test_times_that_do_not_exist_or_happen_twice_are_refused(cast, campaign, day
     )
     assert not form.is_valid()
     assert message in str(form.errors)
+
+
+# 7. Sign-out clears the browser's storage (accounts.middleware.ClearSiteDataOnLogoutMiddleware) --
+
+
+def test_signing_out_asks_the_browser_to_clear_its_storage(client_for, cast):
+    client = client_for(cast["interviewer"])
+    assert "Clear-Site-Data" not in client.get(reverse("account_logout"))  # the confirmation page
+    response = client.post(reverse("account_logout"))
+    assert response["Clear-Site-Data"] == '"storage"'
+    assert "Clear-Site-Data" not in client_for(cast["lead"]).get("/")

@@ -3,28 +3,38 @@
    Every note has a client id (a UUID made here). Saves go through one queue, kept in
    localStorage under the page's storage key, sent one at a time in the order they were made;
    the server stores a client id once, so a resend after a lost answer does no harm. A queue
-   item is deleted as soon as the server confirms exactly that text. Signing out (any form with
-   data-clear-offline) deletes every queue of this browser. No framework; no inline script (CSP). */
+   item is deleted as soon as the server confirms exactly that text. Keys are per user
+   ("empathy-notes:u<user>:<interview>") and a queue saved by someone else is never loaded.
+   Signing out clears the offline copy: the server's sign-out answer sends
+   Clear-Site-Data: "storage" (from any page), and here a form with data-clear-offline also
+   deletes this user's queues before it is sent. The server's answers that can never succeed
+   (withdrawn, closed, forbidden) drop the item with a message; an item the server keeps failing
+   on is set aside after a few tries so the rest go through. Polling for others' notes pauses
+   after 25 minutes without keyboard or mouse use (so an idle page does not keep the session
+   alive forever). No framework; no inline script (CSP). */
 (function () {
   "use strict";
 
-  var app = document.getElementById("notes-app");
-  if (!app) return;
   var PREFIX = "empathy-notes:";
+  var app = document.getElementById("notes-app");
+  var me = app ? app.dataset.user : "";
 
-  // Sign-out clears every interview's offline copy, on every page that has this script.
+  // Sign-out clears this user's offline copy of every interview.
   document.querySelectorAll("form[data-clear-offline]").forEach(function (form) {
-    form.addEventListener("submit", clearAllQueues);
+    form.addEventListener("submit", clearMyQueues);
   });
-  function clearAllQueues() {
+  function clearMyQueues() {
+    if (!me) return;
+    var mine = PREFIX + "u" + me + ":";
     try {
       for (var i = localStorage.length - 1; i >= 0; i--) {
         var key = localStorage.key(i);
-        if (key && key.indexOf(PREFIX) === 0) localStorage.removeItem(key);
+        if (key && key.indexOf(mine) === 0) localStorage.removeItem(key);
       }
     } catch (e) { /* storage unavailable: nothing to clear */ }
   }
 
+  if (!app) return;
   var d = app.dataset;
   var i18n = document.getElementById("notes-i18n").dataset;
   var teamNames = JSON.parse(document.getElementById("team-names").textContent || "{}");
@@ -35,7 +45,8 @@
     .filter(function (t, i, all) { return all.indexOf(t) === i; });
   var MAX = parseInt(d.maxChars, 10) || 20000;
   var canWrite = d.canWrite === "1";
-  var me = d.user;
+  var MAX_FAILURES = 5;  // server errors on one item before it is set aside
+  var DROP = { withdrawn: 1, closed: 1, forbidden: 1 };  // refusals that no retry can fix
   var statusEl = document.getElementById("save-status");
 
   function fmt(template, values) {
@@ -63,9 +74,14 @@
   function load() {
     try {
       var s = JSON.parse(localStorage.getItem(d.storageKey) || "null");
-      if (s && Array.isArray(s.queue)) return s;
+      if (s && Array.isArray(s.queue) && String(s.user) === String(me)) {
+        s.queue.forEach(function (item) {  // set aside after failures: try again on a new visit
+          if (item.blocked === "failed") { item.blocked = null; item.failures = 0; item.message = ""; }
+        });
+        return s;
+      }
     } catch (e) { /* corrupt or unavailable */ }
-    return { seq: 0, queue: [] };
+    return { seq: 0, queue: [], user: me };
   }
   function persist() {
     try {
@@ -103,7 +119,7 @@
 
   // --- Sending ---------------------------------------------------------------------------------
 
-  var sending = false, offline = false, signedOut = false, retryTimer = null, retryDelay = 3000;
+  var sending = false, offline = false, signedOut = false, retryTimer = null, retryDelay = 3000, dropped = "";
 
   function nextItem() {
     var ready = store.queue.filter(function (x) { return !x.blocked; });
@@ -167,6 +183,7 @@
     retryDelay = 3000;
     if (status === 200 && data && data.note) {
       var note = data.note;
+      dropped = "";
       var unchanged = item.body === sent.body && item.kind === sent.kind && item.prompt === sent.prompt;
       if (unchanged && find(item.client_id) === item) removeItem(item);
       else item.base = note.version;
@@ -179,8 +196,28 @@
       persist();
       showConflict(item);
     } else if (status >= 500 || !data) {
-      offline = true;
-      scheduleRetry();
+      item.failures = (item.failures || 0) + 1;
+      if (item.failures >= MAX_FAILURES) {  // set aside (kept here) so the other notes go through
+        item.blocked = "failed";
+        item.message = i18n.failed;
+        persist();
+        showItemError(item);
+      } else {
+        persist();
+        offline = true;
+        scheduleRetry();
+      }
+    } else if (data && DROP[data.error]) {
+      // Withdrawn, closed or not allowed: no retry will ever save it. Say so, and drop the copy.
+      dropped = data.message || String(status);
+      removeItem(item);
+      var li = noteEl(item.client_id);
+      if (li) {
+        li.classList.remove("pending");
+        var mark = li.querySelector(".note-waiting");
+        if (mark) mark.remove();
+      }
+      showItemError({ client_id: item.client_id, blocked: "dropped", message: fmt(i18n.dropped, { message: dropped }) });
     } else {
       // Refused (too long, empty, no consent, not allowed): the text stays here with the reason.
       item.blocked = (data && data.error) || "refused";
@@ -215,6 +252,7 @@
     if (offline) { state = "offline"; text = fmt(i18n.offline, { n: waiting }); }
     else if (waiting > blocked.length || typing()) { state = "saving"; text = i18n.saving; }
     else if (blocked.length) { state = "refused"; text = fmt(i18n.refused, { message: blocked[0].message }); }
+    else if (dropped) { state = "refused"; text = fmt(i18n.dropped, { message: dropped }); }
     else { state = "saved"; text = i18n.saved; }
     statusEl.dataset.state = state;
     statusEl.textContent = text;
@@ -618,8 +656,27 @@
   // --- Polling: the other note-taker's notes appear without a reload -------------------------
 
   var cursor = d.cursor;
+  var IDLE_MS = (parseInt(d.idleMinutes, 10) || 25) * 60 * 1000;
+  var lastActivity = Date.now(), paused = false;
+  ["keydown", "mousedown", "mousemove", "touchstart", "wheel"].forEach(function (type) {
+    document.addEventListener(type, function () { lastActivity = Date.now(); }, { passive: true, capture: true });
+  });
+  var pausedEl = document.getElementById("poll-paused");
+  if (pausedEl) {
+    pausedEl.querySelector("button").addEventListener("click", function () {
+      lastActivity = Date.now();
+      paused = false;
+      pausedEl.hidden = true;
+      poll();
+    });
+  }
   function poll() {
-    if (document.hidden || signedOut) return;
+    if (document.hidden || signedOut || paused) return;
+    if (Date.now() - lastActivity > IDLE_MS) {  // nobody here: stop asking the server
+      paused = true;
+      if (pausedEl) pausedEl.hidden = false;
+      return;
+    }
     fetch(d.changesUrl + "?since=" + encodeURIComponent(cursor), {
       credentials: "same-origin", headers: { "Accept": "application/json" }
     }).then(function (r) {

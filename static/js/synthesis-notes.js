@@ -1,27 +1,21 @@
 /* Highlighting a note: select words with the mouse, or with Shift+arrow keys after focusing the
  * note text, and the note's highlight form fills in the words and their character offsets into
  * the note body. Typing or pasting the words into the form works without JavaScript too (the
- * server finds them). The offsets count characters of the note's text exactly as stored.
+ * server finds them). The offsets are JavaScript string offsets (UTF-16 code units), named so:
+ * start_utf16 / end_utf16.
  */
 (function () {
   "use strict";
 
   function offsetWithin(root, node, offset) {
-    // Characters of root's text before (node, offset): walk the text nodes in order.
-    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    var total = 0;
-    var current;
-    while ((current = walker.nextNode())) {
-      if (current === node) return total + offset;
-      total += current.nodeValue.length;
-    }
-    if (node === root) {
-      // Offset counts child nodes: sum the text of the first `offset` children.
-      var sum = 0;
-      for (var i = 0; i < offset && i < root.childNodes.length; i++) sum += root.childNodes[i].textContent.length;
-      return sum;
-    }
-    return total;
+    // UTF-16 code units of root's text before the boundary (node, offset), whatever the node
+    // is (a text node, the root, or an element such as a <mark> of an earlier highlight): the
+    // length of a range from root's start to the boundary. The server converts these units to
+    // its own character indexes (an emoji counts two here, one there).
+    var range = document.createRange();
+    range.setStart(root, 0);
+    range.setEnd(node, offset);
+    return range.toString().length;
   }
 
   function capture(textEl) {
@@ -34,8 +28,8 @@
     if (end <= start) return;
     var form = document.getElementById(textEl.getAttribute("data-form"));
     if (!form) return;
-    form.querySelector("[name=start]").value = start;
-    form.querySelector("[name=end]").value = end;
+    form.querySelector("[name=start_utf16]").value = start;
+    form.querySelector("[name=end_utf16]").value = end;
     form.querySelector("[name=quote]").value = textEl.textContent.slice(start, end);
     var details = form.closest("details");
     if (details) details.open = true;
@@ -55,8 +49,8 @@
     function fill() {
       if (area.selectionEnd <= area.selectionStart) return;
       var form = area.form;
-      form.querySelector("[name=start]").value = area.selectionStart;
-      form.querySelector("[name=end]").value = area.selectionEnd;
+      form.querySelector("[name=start_utf16]").value = area.selectionStart;
+      form.querySelector("[name=end_utf16]").value = area.selectionEnd;
       form.querySelector("[name=quote]").value = area.value.slice(area.selectionStart, area.selectionEnd);
     }
     area.addEventListener("select", fill);
@@ -68,8 +62,8 @@
   document.querySelectorAll("form[data-highlight-form] [name=quote]").forEach(function (input) {
     input.addEventListener("input", function () {
       var form = input.form;
-      form.querySelector("[name=start]").value = "";
-      form.querySelector("[name=end]").value = "";
+      form.querySelector("[name=start_utf16]").value = "";
+      form.querySelector("[name=end_utf16]").value = "";
     });
   });
 })();

@@ -5,6 +5,15 @@ index alone (≈1.7 s on 50,000 notes); a stored generated column with its own G
 both the match and ts_rank read the parsed vector. Postgres only; SQLite searches with LIKE.
 The column belongs to search (synthesis), so it is added here; Django's Note model does not
 know it, which is harmless: every query names its columns.
+
+A constraint this puts on interviews' future migrations (Postgres only; interviews owns Note, so
+the warning lives here and in docs/synthesis.md rather than in interviews/models.py): the
+generated column depends on `interviews_note.body`, so
+- `ALTER COLUMN body TYPE …` (e.g. a TextField becoming a CharField) fails with "cannot alter
+  type of a column used by a generated column";
+- removing or renaming `body` would drop this column and its index with it (CASCADE).
+Such a migration must first run this migration's `drop` (a RunPython in synthesis, ordered
+before it) and re-create the column afterwards with `create`.
 """
 
 from django.db import migrations

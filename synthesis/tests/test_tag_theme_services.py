@@ -14,6 +14,7 @@ from participants.factories import ParticipantFactory
 from synthesis import services
 from synthesis.factories import HighlightFactory, RootCauseFactory, TagFactory, ThemeFactory
 from synthesis.models import Highlight, HighlightTag, Memo, PublishedQuote, Tag, Theme
+from synthesis.selectors import themes_with_counts
 
 from .conftest import withdraw
 
@@ -117,15 +118,21 @@ class TestThemes:
 @pytest.mark.skipif(not settings.IS_POSTGRES, reason="SQLite serialises writers; the race needs Postgres")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_moves_leave_each_card_on_exactly_one_theme(campaign, make_note):
+    """Four people move the same ten cards at once: every move reports one row changed, no
+    thread fails, and each card ends on the theme of whoever moved it last."""
     themes = [ThemeFactory(campaign=campaign) for _ in range(4)]
     cards = [HighlightFactory(note=make_note()) for _ in range(10)]
     barrier = threading.Barrier(4)
+    results, errors = {}, []
 
     def mover(theme):
-        barrier.wait()
         try:
-            for card in cards:
-                services.highlight_move(highlight_id=card.pk, campaign=campaign, theme=theme)
+            barrier.wait()
+            results[theme.pk] = [
+                services.highlight_move(highlight_id=card.pk, campaign=campaign, theme=theme) for card in cards
+            ]
+        except Exception as error:  # noqa: BLE001 — re-raised in the test's thread below
+            errors.append(error)
         finally:
             connection.close()
 
@@ -134,8 +141,16 @@ def test_concurrent_moves_leave_each_card_on_exactly_one_theme(campaign, make_no
         t.start()
     for t in threads:
         t.join()
-    assert Highlight.objects.filter(pk__in=[c.pk for c in cards], theme__in=themes).count() == 10
-    assert sum(t.highlights.count() for t in themes) == 10
+    if errors:
+        raise errors[0]
+    assert results == {t.pk: [1] * 10 for t in themes}
+    final = dict(Highlight.objects.filter(pk__in=[c.pk for c in cards]).values_list("pk", "theme_id"))
+    assert set(final) == {c.pk for c in cards}
+    assert set(final.values()) <= {t.pk for t in themes}
+    # The counts the board shows (its theme headers) agree with the cards themselves.
+    counts = {t.pk: t.card_count for t in themes_with_counts(campaign)}
+    assert counts == {t.pk: list(final.values()).count(t.pk) for t in themes}
+    assert sum(counts.values()) == 10
 
 
 @pytest.mark.django_db

@@ -206,7 +206,13 @@ def test_highlighting_a_note_through_the_page(campaign, make_note, client_for, a
     note = make_note("I waited 40 minutes and then just went home.")
     response = client_for(analyst).post(
         url(campaign, "synthesis/highlights/new/"),
-        {"note": note.pk, "start": 2, "end": 19, "quote": "waited 40 minutes", "tags": "waiting, Transport"},
+        {
+            "note": note.pk,
+            "start_utf16": 2,
+            "end_utf16": 19,
+            "quote": "waited 40 minutes",
+            "tags": "waiting, Transport",
+        },
     )
     assert response.status_code == 302
     h = Highlight.objects.get()

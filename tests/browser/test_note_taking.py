@@ -235,3 +235,105 @@ def test_two_note_takers_see_each_other_and_a_stale_edit_shows_both_texts(
         ]
     finally:
         other.close()
+
+
+def queue_keys(page):
+    return page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('empathy-notes:'))")
+
+
+def test_signing_out_from_another_page_clears_the_browser_copy(page, interview):
+    """The sign-out answer carries Clear-Site-Data: "storage", so it works from any page."""
+    sign_in(page, "ivan@example.org")
+    page.goto(url(interview))
+    page.route(SAVE, lambda route: route.abort())
+    box = page.get_by_label("New note for: Tell me about a usual morning.")
+    box.fill("Not sent yet")
+    box.press("Control+Enter")
+    expect(status(page)).to_contain_text("notes waiting: 1")
+    page.goto("/")  # the dashboard: notes.js is not loaded here
+    assert len(queue_keys(page)) == 1
+    page.get_by_role("button", name="Ivan").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    assert queue_keys(page) == []
+
+
+def test_another_users_queue_in_this_browser_is_never_loaded(page, interview):
+    sign_in(page, "ivan@example.org")
+    page.goto(url(interview))
+    page.evaluate(
+        """([interviewId]) => {
+            const queue = {seq: 1, user: "999999", queue: [{client_id: "11111111-1111-4111-8111-111111111111",
+                body: "Someone else's unsent note", kind: "quote", prompt: "", base: 0, seq: 1}]};
+            localStorage.setItem("empathy-notes:u999999:" + interviewId, JSON.stringify(queue));
+            // Even under this user's own key, a queue written for another user is ignored.
+            localStorage.setItem(document.getElementById("notes-app").dataset.storageKey,
+                JSON.stringify(queue));
+        }""",
+        [interview.pk],
+    )
+    page.reload()
+    expect(status(page)).to_have_text("All notes saved")
+    assert "else's unsent note" not in page.content()
+    assert bodies(interview) == []
+
+
+def test_a_note_refused_for_good_is_dropped_and_a_failing_one_does_not_block_the_rest(page, interview):
+    sign_in(page, "ivan@example.org")
+    page.goto(url(interview))
+    box = page.get_by_label("New note for: Tell me about a usual morning.")
+
+    def fail_first(route):
+        if "Broken" in (route.request.post_data or ""):
+            route.fulfill(status=500, body="oops")
+        else:
+            route.continue_()
+
+    page.route(SAVE, fail_first)
+    page.clock.install()
+    box.fill("Broken note")
+    box.press("Control+Enter")
+    box.fill("Second note")
+    box.press("Control+Enter")
+    for _ in range(6):  # retries back off 3, 6, 12, 24 s: the fifth failure sets it aside
+        page.clock.run_for(31_000)
+    expect(page.locator(".note", has_text="Broken note").locator(".note-error")).to_contain_text("several tries")
+    expect(page.locator(".note", has_text="Second note")).not_to_have_class(re.compile("pending"))
+    assert bodies(interview) == ["Second note"]
+    assert stored_queue(page) == 1  # the failing one is kept in the browser
+
+    page.unroute(SAVE)
+    page.route(
+        SAVE,
+        lambda route: route.fulfill(
+            status=400,
+            content_type="application/json",
+            body='{"error": "withdrawn", "message": "P-001 withdrew from this campaign."}',
+        ),
+    )
+    box.fill("Typed after the withdrawal")
+    box.press("Control+Enter")
+    expect(page.locator(".note", has_text="Typed after the withdrawal").locator(".note-error")).to_contain_text(
+        "removed from this browser"
+    )
+    assert stored_queue(page) == 1  # only the set-aside one; the refused one is gone
+
+
+def test_polling_pauses_after_25_idle_minutes_and_resumes_on_click(page, interview):
+    sign_in(page, "ivan@example.org")
+    page.clock.install()
+    page.goto(url(interview))
+    polls = []
+    page.on("request", lambda request: polls.append(1) if "/notes/changes/" in request.url else None)
+    page.clock.run_for(60_000)
+    assert polls
+    page.clock.run_for(26 * 60_000)
+    paused = page.locator("#poll-paused")
+    expect(paused).to_be_visible()
+    count = len(polls)
+    page.clock.run_for(5 * 60_000)
+    assert len(polls) == count  # no more polling while nobody is here
+    paused.get_by_role("button", name="Resume").click()
+    expect(paused).to_be_hidden()
+    page.clock.run_for(10_000)
+    assert len(polls) > count

@@ -67,7 +67,7 @@ def test_analyst_highlights_and_sorts_cards_by_mouse_and_keyboard(page):
     )
     form = page.locator(f"#hl-form-{note.pk}")
     expect(form.get_by_label("Words to highlight")).to_have_value("our stop")
-    assert form.locator("[name=start]").input_value() == str(note.body.index("our stop"))
+    assert form.locator("[name=start_utf16]").input_value() == str(note.body.index("our stop"))
 
     # The board: both cards in the pool.
     page.goto("/c/absence/synthesis/?theme=")
@@ -103,3 +103,46 @@ def test_analyst_highlights_and_sorts_cards_by_mouse_and_keyboard(page):
     page.goto(f"/c/absence/themes/{buses.pk}/")
     expect(page.get_by_text("Rests on one person")).to_be_visible()
     assert_accessible(page)
+
+
+def test_selections_after_emoji_and_at_a_mark_are_saved_as_the_words_selected(page):
+    """The browser counts UTF-16 units (an emoji is two) and the server code points; a selection
+    may also start or end on an element (an earlier highlight's <mark>), not a text node."""
+    campaign = CampaignFactory(title="C", slug="c1")
+    analyst = UserFactory(email="ana@example.org")
+    MembershipFactory(campaign=campaign, user=analyst, role=Role.ANALYST)
+    body = "🙂🙂🙂 I said no, no, no"
+    note = _note(campaign, analyst, body, "student")
+    sign_in(page, "ana@example.org")
+    page.goto("/c/c1/synthesis/notes/")
+    text = page.locator(f"#note-{note.pk} [data-note-text]")
+    text.evaluate(
+        """el => {
+            const node = el.firstChild; const i = node.nodeValue.indexOf("no");
+            const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 2);
+            const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+            el.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+        }"""
+    )
+    form = page.locator(f"#hl-form-{note.pk}")
+    expect(form.get_by_label("Words to highlight")).to_have_value("no")
+    form.get_by_role("button", name="Save highlight").click()
+    expect(page.locator(f"#note-{note.pk} mark")).to_have_text("no")
+    first = Highlight.objects.get()
+    assert (first.start, first.end, first.quote) == (body.index("no"), body.index("no") + 2, "no")
+
+    # From the start of the <mark> (the element itself is the boundary) into the text after it.
+    text.evaluate(
+        """el => {
+            const mark = el.querySelector("mark");
+            const range = document.createRange(); range.setStart(mark, 0); range.setEnd(mark.nextSibling, 4);
+            const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+            el.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+        }"""
+    )
+    expect(form.get_by_label("Words to highlight")).to_have_value("no, no")
+    form.get_by_role("button", name="Save highlight").click()
+    expect(page.get_by_text("Highlight saved.")).to_be_visible()
+    second = Highlight.objects.exclude(pk=first.pk).get()
+    start = body.index("no")
+    assert (second.start, second.end, second.quote) == (start, start + 6, "no, no")
