@@ -172,8 +172,11 @@ def _settings(campaign) -> ReminderSettings | None:
     return ReminderSettings.objects.filter(campaign=campaign).first()
 
 
-def offsets_for(campaign, saved: ReminderSettings | None = None) -> list[int]:
-    saved = saved if saved is not None else _settings(campaign)
+_UNREAD = object()
+
+
+def offsets_for(campaign, saved=_UNREAD) -> list[int]:
+    saved = _settings(campaign) if saved is _UNREAD else saved
     offsets = saved.offsets_minutes if saved and saved.offsets_minutes else DEFAULT_OFFSETS_MINUTES
     return sorted({int(o) for o in offsets}, reverse=True)
 
@@ -187,11 +190,11 @@ def _participant_language(interview) -> str:
     return "en"
 
 
-def _recipients(interview, saved: ReminderSettings | None = None) -> list[dict]:
+def _recipients(interview, saved=_UNREAD) -> list[dict]:
     """Who hears about an interview: the participant (or guardian), then each team member once.
     `saved`: the campaign's ReminderSettings when the caller has it already (one query per plan)."""
     participant = interview.participant
-    if saved is None:
+    if saved is _UNREAD:
         saved = _settings(interview.campaign)
     people = [
         {

@@ -215,3 +215,83 @@ def test_the_at_least_once_window_resends_with_the_same_message_id(redis, celery
         wait_until(lambda: _tick_and_check(celery_app, 1), timeout=20, interval=1, what="the re-sent email")
     assert inbox.count == 2
     assert set(inbox.message_ids()) == {row.message_id}  # two copies, one Message-ID
+
+
+def test_a_slow_answer_after_data_is_one_message_with_a_real_worker(redis, celery_app, workers):
+    """The review's duplicate: the server holds its 250 longer than REMINDERS_SMTP_TIMEOUT. The
+    final answer has its own, longer wait, so the message is sent once and recorded as sent."""
+    row = EmailFactory()
+    inbox = Inbox(reply_delay=2)  # > REMINDERS_SMTP_TIMEOUT (1 s in the worker)
+    with SmtpServer(inbox) as smtp:
+        _start(workers, redis, smtp, REMINDERS_LEASE_SECONDS="30", REMINDERS_SMTP_DATA_TIMEOUT="10")
+        celery_app.send_task("reminders.tasks.send_email", args=[row.pk], queue="email")
+        wait_until(_all_final(1), what="the slowly confirmed email")
+        beat_tick(celery_app)
+    row.refresh_from_db()
+    assert row.status == Status.SENT and row.reason == ""
+    assert inbox.count == 1
+    _assert_exactly_once(inbox, [row])
+
+
+def test_no_answer_after_data_is_never_sent_twice_with_a_real_worker(redis, celery_app, workers):
+    """Even when the final answer never comes in time, a live worker does not send again: the
+    outcome is unknown, the row says so, and only a lead's Retry would resend (same Message-ID)."""
+    row = EmailFactory()
+    inbox = Inbox(reply_delay=3)  # > REMINDERS_SMTP_DATA_TIMEOUT and > the lease (2 s)
+    with SmtpServer(inbox) as smtp:
+        _start(workers, redis, smtp, REMINDERS_SMTP_DATA_TIMEOUT="1")
+        celery_app.send_task("reminders.tasks.send_email", args=[row.pk], queue="email")
+        wait_until(lambda: Email.objects.filter(pk=row.pk, status=Status.FAILED).exists(), what="the unknown outcome")
+        inbox.reply_delay = 0
+        for _n in range(3):  # later beat ticks, past the lease: nothing is recovered or re-sent
+            beat_tick(celery_app)
+        wait_until(lambda: inbox.count >= 1)
+        import time
+
+        time.sleep(2.5)
+    row.refresh_from_db()
+    assert inbox.count == 1
+    assert row.status == Status.FAILED and row.handoff_at is not None
+    assert "may have been delivered" in row.reason
+
+
+def test_a_cancel_while_the_worker_holds_the_reminder_stops_it(redis, celery_app, workers, interview, lead):
+    """The review's 'send after cancel': the worker has claimed and built the reminder; the
+    cancellation commits before the hand-off. The hand-off re-checks under the interview's lock."""
+    from django.db import connection, transaction
+
+    from interviews.models import Interview
+    from interviews.services import interview_cancel
+
+    interview.scheduled_at = timezone.now() + timedelta(hours=1)
+    interview.save()
+    services.interview_reminders_plan(interview=interview, nudge=False)  # 3 due now
+    inbox = Inbox()
+
+    def waiting_on_a_lock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            return cursor.fetchone()[0] > 0
+
+    with SmtpServer(inbox) as smtp:
+        _start(workers, redis, smtp, REMINDERS_LEASE_SECONDS="30")
+        with transaction.atomic():
+            # What a cancelling request holds: the interview's row lock (interview_cancel runs in
+            # one transaction with the hooks).
+            locked = Interview.objects.select_for_update().get(pk=interview.pk)
+            beat_tick(celery_app)
+            wait_until(lambda: Email.objects.filter(status=Status.SENDING).exists(), what="the claim")
+            wait_until(waiting_on_a_lock, what="the worker waiting at the hand-off")
+            interview_cancel(interview=locked, by=lead, reason="Snow day")
+        wait_until(
+            lambda: not Email.objects.filter(status__in=[Status.PENDING, Status.SENDING]).exists(),
+            what="every row final",
+        )
+        wait_until(lambda: inbox.count >= 3, what="the cancellations")
+    subjects = [str(m["message"]["Subject"]) for m in inbox.messages]
+    assert inbox.count == 3 and all("Reminder" not in s for s in subjects), subjects
+    reminders = Email.objects.filter(interview=interview, kind__in=[Kind.REMINDER_PARTICIPANT, Kind.REMINDER_TEAM])
+    assert not reminders.filter(status=Status.SENT).exists()
+    assert reminders.filter(status=Status.SKIPPED, reason__contains="cancelled before").count() == 1
