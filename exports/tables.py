@@ -22,6 +22,7 @@ from .anonymize import Scrubber
 from .attribution import attribution_for, campaign_group_sizes, group_sizes_from
 
 CHUNK_SIZE = 2000
+SCRUBBER_CACHE = 64
 
 
 def withheld_text() -> str:
@@ -94,10 +95,16 @@ class ExportContext:
         return self._attributions[participant_id]
 
     def scrubber(self, participant_id) -> Scrubber:
-        if participant_id not in self._scrubbers:
+        # Notes come interview by interview, so a few recent scrubbers serve almost every row; the
+        # cache is bounded so thousands of participants do not mean thousands of compiled patterns.
+        found = self._scrubbers.pop(participant_id, None)
+        if found is None:
             p = self.people.get(participant_id)
-            self._scrubbers[participant_id] = Scrubber(p.full_name, p.email, p.phone) if p else Scrubber()
-        return self._scrubbers[participant_id]
+            found = Scrubber(p.full_name, p.email, p.phone) if p else Scrubber()
+            if len(self._scrubbers) >= SCRUBBER_CACHE:
+                del self._scrubbers[next(iter(self._scrubbers))]
+        self._scrubbers[participant_id] = found  # most recent last
+        return found
 
     @cached_property
     def withheld(self) -> str:

@@ -368,7 +368,12 @@ def _quotable_ids(highlights) -> set[int]:
 
     highlights = list(highlights)
     scopes = scopes_by_participant({h.participant_id for h in highlights})
-    return {h.pk for h in highlights if scopes.get(h.participant_id) and scopes[h.participant_id].may_quote}
+    # Words no longer in the edited note (needs_review) are not offered: they may be what was edited out.
+    return {
+        h.pk
+        for h in highlights
+        if not h.needs_review and scopes.get(h.participant_id) and scopes[h.participant_id].may_quote
+    }
 
 
 @campaign_view(TEAM)

@@ -43,22 +43,22 @@ def _due_now(interview):
 
 
 def test_a_slow_answer_after_data_waits_longer_than_the_command_timeout(settings):
-    inbox = Inbox(reply_delay=1.5)
+    inbox = Inbox(reply_delay=0.8)
     row = EmailFactory()
     with SmtpServer(inbox) as smtp:
-        _use_smtp(settings, smtp.port, timeout=0.5, data_timeout=5)
+        _use_smtp(settings, smtp.port, timeout=0.3, data_timeout=5)
         assert services.send_one(pk=row.pk) == Status.SENT
     row.refresh_from_db()
     assert row.status == Status.SENT and inbox.count == 1
 
 
 def test_no_answer_after_data_is_unknown_and_never_sent_again(settings):
-    inbox = Inbox(reply_delay=2.0)
+    inbox = Inbox(reply_delay=1.0)
     row = EmailFactory()
     with SmtpServer(inbox) as smtp:
-        _use_smtp(settings, smtp.port, timeout=0.5, data_timeout=0.5)
+        _use_smtp(settings, smtp.port, timeout=0.3, data_timeout=0.3)
         assert services.send_one(pk=row.pk) == Status.FAILED
-        time.sleep(2.0)
+        time.sleep(0.9)
         inbox.reply_delay = 0
         assert services.send_one(pk=row.pk) is None  # nothing due: not retried automatically
         assert services.dispatch(budget_seconds=5) == {"recovered": 0}

@@ -3,6 +3,7 @@ test's own, and an SMTP server in this process that counts what arrives. Every s
 issue: schedule / reschedule / cancel, a worker killed mid-batch, two workers, a Redis restart,
 SMTP errors retried — and in each, every email arrives exactly once."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -217,42 +218,41 @@ def test_the_at_least_once_window_resends_with_the_same_message_id(redis, celery
     assert set(inbox.message_ids()) == {row.message_id}  # two copies, one Message-ID
 
 
-def test_a_slow_answer_after_data_is_one_message_with_a_real_worker(redis, celery_app, workers):
-    """The review's duplicate: the server holds its 250 longer than REMINDERS_SMTP_TIMEOUT. The
-    final answer has its own, longer wait, so the message is sent once and recorded as sent."""
-    row = EmailFactory()
-    inbox = Inbox(reply_delay=2)  # > REMINDERS_SMTP_TIMEOUT (1 s in the worker)
+def test_a_slow_answer_after_data_never_makes_a_duplicate_with_a_real_worker(redis, celery_app, workers):
+    """The review's duplicate: the server holds its 250 longer than REMINDERS_SMTP_TIMEOUT.
+    1. The final answer has its own, longer wait: the message is sent once and recorded as sent.
+    2. When even that wait runs out, a live worker does not send again: the outcome is unknown,
+       the row says so, and only a lead's Retry would resend it (with the same Message-ID)."""
+    slow, silent = EmailFactory(), EmailFactory(next_try_at=timezone.now() + timedelta(days=1))
+    inbox = Inbox(reply_delay=1.2)  # > REMINDERS_SMTP_TIMEOUT, < REMINDERS_SMTP_DATA_TIMEOUT
     with SmtpServer(inbox) as smtp:
-        _start(workers, redis, smtp, REMINDERS_LEASE_SECONDS="30", REMINDERS_SMTP_DATA_TIMEOUT="10")
-        celery_app.send_task("reminders.tasks.send_email", args=[row.pk], queue="email")
-        wait_until(_all_final(1), what="the slowly confirmed email")
-        beat_tick(celery_app)
-    row.refresh_from_db()
-    assert row.status == Status.SENT and row.reason == ""
-    assert inbox.count == 1
-    _assert_exactly_once(inbox, [row])
-
-
-def test_no_answer_after_data_is_never_sent_twice_with_a_real_worker(redis, celery_app, workers):
-    """Even when the final answer never comes in time, a live worker does not send again: the
-    outcome is unknown, the row says so, and only a lead's Retry would resend (same Message-ID)."""
-    row = EmailFactory()
-    inbox = Inbox(reply_delay=3)  # > REMINDERS_SMTP_DATA_TIMEOUT and > the lease (2 s)
-    with SmtpServer(inbox) as smtp:
-        _start(workers, redis, smtp, REMINDERS_SMTP_DATA_TIMEOUT="1")
-        celery_app.send_task("reminders.tasks.send_email", args=[row.pk], queue="email")
-        wait_until(lambda: Email.objects.filter(pk=row.pk, status=Status.FAILED).exists(), what="the unknown outcome")
-        inbox.reply_delay = 0
-        for _n in range(3):  # later beat ticks, past the lease: nothing is recovered or re-sent
+        _start(
+            workers,
+            redis,
+            smtp,
+            REMINDERS_SMTP_TIMEOUT="0.5",
+            REMINDERS_SMTP_DATA_TIMEOUT="2",
+            REMINDERS_LEASE_SECONDS="30",
+        )
+        celery_app.send_task("reminders.tasks.send_email", args=[slow.pk], queue="email")
+        wait_until(lambda: Email.objects.filter(pk=slow.pk, status=Status.SENT).exists(), what="the slow 250")
+        inbox.reply_delay = 3.5  # > REMINDERS_SMTP_DATA_TIMEOUT
+        Email.objects.filter(pk=silent.pk).update(next_try_at=timezone.now())
+        celery_app.send_task("reminders.tasks.send_email", args=[silent.pk], queue="email")
+        wait_until(
+            lambda: Email.objects.filter(pk=silent.pk, status=Status.FAILED).exists(), what="the unknown outcome"
+        )
+        for _n in range(2):  # later beat ticks find nothing to recover or re-send
             beat_tick(celery_app)
-        wait_until(lambda: inbox.count >= 1)
-        import time
-
-        time.sleep(2.5)
-    row.refresh_from_db()
-    assert inbox.count == 1
-    assert row.status == Status.FAILED and row.handoff_at is not None
-    assert "may have been delivered" in row.reason
+        wait_until(lambda: inbox.count == 2, what="the second message to be counted")
+        time.sleep(1.0)
+    slow.refresh_from_db()
+    silent.refresh_from_db()
+    assert slow.status == Status.SENT and slow.reason == ""
+    assert silent.status == Status.FAILED and silent.handoff_at is not None
+    assert "may have been delivered" in silent.reason
+    assert inbox.count == 2
+    _assert_exactly_once(inbox, [slow, silent])
 
 
 def test_a_cancel_while_the_worker_holds_the_reminder_stops_it(redis, celery_app, workers, interview, lead):

@@ -380,3 +380,59 @@ def test_outsiders_get_404(campaign, make_note, client_for, outsider):
     assert client.get(url(campaign, "synthesis/")).status_code == 404
     assert client.get(url(campaign, f"synthesis/highlights/{h.pk}/")).status_code == 404
     assert client.get(url(campaign, "findings/")).status_code == 404
+
+
+# Every page's queries, named. Each begins with session, user, membership (3) and ends with the
+# session's save the project's middleware does on every request: savepoint, update, release (3).
+BUDGETS = {
+    # stale highlights; themes with counts; theme previews; cards count; filter tags, prompts,
+    # dimension values; cards page; their tags
+    "synthesis/?theme=": 15,
+    # stale highlights; notes count; notes page; their highlights; tag names
+    "synthesis/notes/": 11,
+    # tags count; tags page (with highlight and memo counts); example highlights per tag
+    "synthesis/codebook/": 9,
+    # predictions; themes with counts
+    "synthesis/predictions/": 8,
+    # theme; evidence count; other themes; root causes; current issue statement; whose voices
+    # (roles, values, dimensions, their values); published ids; evidence page; their tags;
+    # quotable (participants, consent records); attributions (participants, consent records,
+    # group sizes)
+    "themes/{theme}/": 23,
+    # themes; all root causes; evidence choices; why-steps; their evidence; theme's causes;
+    # their evidence
+    "root-causes/?theme={theme}": 13,
+    # themes count; themes page; published quotes; their participants' consent (participants,
+    # records); group sizes
+    "findings/": 12,
+    # notes count (capped); ranked ids; the page's notes; their tags; matching highlights;
+    # matching tag memos; filter tags, prompts, dimension values
+    "search/?q=bus+letter": 15,
+    # tag; other tags; highlights count; memos; highlights page; their tags
+    "synthesis/tags/{tag}/": 12,
+    # versions count; versions page; previous texts; themes; root causes; quotes per theme
+    "issue/": 12,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("page", "budget"), BUDGETS.items())
+def test_query_budget_per_page_at_two_sizes(
+    page, budget, campaign, populate, client_for, lead, django_assert_num_queries
+):
+    client = client_for(lead)
+    themes, tags = populate(4)
+    PredictionFactory(campaign=campaign, author=lead)
+    services.issue_statement_refine_from(campaign=campaign, text="v", rationale="", author=lead, themes=themes[:1])
+    services.theme_publish(
+        theme=themes[0], highlight_ids=list(themes[0].highlights.values_list("pk", flat=True)), user=lead
+    )
+    client.get(url(campaign, "synthesis/"))  # the first request after sign-in also saves the session
+    path = url(campaign, page.format(theme=themes[0].pk, tag=tags[0].pk))
+    with django_assert_num_queries(budget):
+        client.get(path)
+    populate(36)
+    PredictionFactory(campaign=campaign, author=lead)
+    services.issue_statement_refine_from(campaign=campaign, text="v", rationale="", author=lead, themes=themes)
+    with django_assert_num_queries(budget):
+        client.get(path)
