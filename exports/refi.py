@@ -86,7 +86,15 @@ def _p(tag: str) -> str:
 
 
 def write_qdpx(ctx, path, progress=None) -> int:
-    """Write the project; returns the number of sources (notes) in it."""
+    """Write the project; returns the number of sources (notes) in it.
+
+    Streamed: project.qde is written element by element (lxml's incremental `xmlfile`) to a
+    temporary file and each note's text goes into the zip as it is read, so memory does not grow
+    with the number of notes. Cases come before Sources in the schema, so the participants and
+    their notes are read first (ids only)."""
+    import os
+    import tempfile
+
     from campaigns.models import Membership
     from interviews.models import Note
     from synthesis.models import Highlight, HighlightTag, Memo
@@ -99,38 +107,22 @@ def write_qdpx(ctx, path, progress=None) -> int:
     users = {m.user_id: m.user for m in Membership.objects.filter(campaign=campaign).select_related("user")}
     user_guid = {pk: guid(campaign, "user", pk) for pk in users}
 
-    root = etree.Element(
-        _p("Project"),
-        nsmap={None: PROJECT_NS},
-        name=campaign.title,
-        origin=ORIGIN,
-        creationDateTime=_dt(None),
-    )
-    if users:
-        users_el = etree.SubElement(root, _p("Users"))
-        for pk, user in users.items():
-            etree.SubElement(users_el, _p("User"), guid=user_guid[pk], name=user.full_name or user.email.split("@")[0])
-    notes_el_items = []  # (guid, title, text, author, created) for the <Notes> section
+    def included(pid) -> bool:
+        return pid in ctx.people and not (ctx.anonymized and not ctx.may_quote(pid))
 
-    def memo_note(kind, memo, text):
-        g = guid(campaign, kind, memo.pk)
-        notes_el_items.append((g, _("Memo"), text, memo.author_id, memo.created_at))
-        return g
-
-    if tags:
-        codebook = etree.SubElement(root, _p("CodeBook"))
-        codes = etree.SubElement(codebook, _p("Codes"))
-        for t in tags:
-            code = etree.SubElement(codes, _p("Code"), guid=tag_guid[t.pk], name=t.name, isCodable="true")
-            if t.description:
-                etree.SubElement(code, _p("Description")).text = t.description
-            for memo in tag_memos.get(t.pk, []):
-                etree.SubElement(code, _p("NoteRef"), targetGUID=memo_note("tagmemo", memo, memo.body))
-
-    notes = notes_queryset(campaign)
-    total = notes.count() or 1
+    notes = notes_queryset(campaign).order_by("interview_id", "created_at", "id")
+    cases: dict = {}
+    for note_id, pid in notes.values_list("pk", "participant_id").iterator(chunk_size=5000):
+        if included(pid):
+            cases.setdefault(pid, []).append(note_id)
+    total = sum(len(v) for v in cases.values()) or 1
     highlights: dict = {}
-    for h in Highlight.objects.visible().filter(campaign=campaign, needs_review=False).order_by("note_id", "start"):
+    for h in (
+        Highlight.objects.visible()
+        .filter(campaign=campaign, needs_review=False)
+        .only("pk", "note_id", "start", "end", "quote", "note_version", "created_at", "created_by_id")
+        .order_by("note_id", "start")
+    ):
         highlights.setdefault(h.note_id, []).append(h)
     hl_tags: dict = {}
     for hid, tid in HighlightTag.objects.filter(highlight__campaign=campaign).values_list("highlight_id", "tag_id"):
@@ -138,78 +130,134 @@ def write_qdpx(ctx, path, progress=None) -> int:
     hl_memos: dict = {}
     for m in Memo.objects.filter(highlight__campaign=campaign).order_by("created_at", "id"):
         hl_memos.setdefault(m.highlight_id, []).append(m)
+    memo_notes = []  # (guid, text, author, created): the <Notes> section, written last
 
-    sources = etree.Element(_p("Sources"))
-    cases: dict = {}
+    def memo_note(kind, memo, text):
+        g = guid(campaign, kind, memo.pk)
+        memo_notes.append((g, text, memo.author_id, memo.created_at))
+        return g
+
+    fd, qde = tempfile.mkstemp(suffix=".qde")
+    os.close(fd)
     written = 0
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for n, note in enumerate(notes.order_by("interview_id", "created_at", "id").iterator(chunk_size=2000), 1):
-            pid = note.participant_id
-            if pid not in ctx.people or (ctx.anonymized and not ctx.may_quote(pid)):
-                continue
-            if ctx.anonymized:
-                text, move = ctx.scrubber(pid).scrub_with_map(note.body)
-            else:
-                text, move = note.body, (lambda p, end=False: p)
-            source_guid = guid(campaign, "note", note.pk)
-            archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
-            source = etree.SubElement(
-                sources,
-                _p("TextSource"),
-                guid=source_guid,
-                name=f"{ctx.people[pid].code} · {Note.Kind(note.kind).label} · {note.pk}",
-                plainTextPath=f"internal://{source_guid}.txt",
-                creationDateTime=_dt(note.created_at),
-            )
-            if note.author_id in user_guid:
-                source.set("creatingUser", user_guid[note.author_id])
-            for h in highlights.get(note.pk, []):
-                if h.note_version != note.version or note.body[h.start : h.end] != h.quote:
-                    continue  # stale offsets: synthesis re-anchors them; never point at other words
-                selection = etree.SubElement(
-                    source,
-                    _p("PlainTextSelection"),
-                    guid=guid(campaign, "highlight", h.pk),
-                    name=text[move(h.start) : move(h.end, end=True)][:200],
-                    startPosition=str(move(h.start)),
-                    endPosition=str(move(h.end, end=True)),
-                    creationDateTime=_dt(h.created_at),
-                )
-                if h.created_by_id in user_guid:
-                    selection.set("creatingUser", user_guid[h.created_by_id])
-                for tid in hl_tags.get(h.pk, []):
-                    if tid in tag_guid:
-                        coding = etree.SubElement(selection, _p("Coding"), guid=guid(campaign, f"coding{tid}", h.pk))
-                        etree.SubElement(coding, _p("CodeRef"), targetGUID=tag_guid[tid])
-                for memo in hl_memos.get(h.pk, []):
-                    target = memo_note("memo", memo, ctx.free_text(pid, memo.body))
-                    etree.SubElement(selection, _p("NoteRef"), targetGUID=target)
-            cases.setdefault(pid, []).append(source_guid)
-            written += 1
-            if progress and n % 500 == 0:
-                progress(int(90 * n / total))
-        if written:
-            root.append(sources)
-        if notes_el_items:
-            notes_el = etree.SubElement(root, _p("Notes"))
-            for g, title, text, author, created in notes_el_items:
-                note_el = etree.SubElement(notes_el, _p("Note"), guid=g, name=title, creationDateTime=_dt(created))
-                if author in user_guid:
-                    note_el.set("creatingUser", user_guid[author])
-                etree.SubElement(note_el, _p("PlainTextContent")).text = text
-        if cases:
-            # Cases come before Sources in the schema's sequence.
-            cases_el = etree.Element(_p("Cases"))
-            for pid, source_guids in cases.items():
-                case = etree.SubElement(
-                    cases_el, _p("Case"), guid=guid(campaign, "participant", pid), name=ctx.people[pid].code
-                )
-                for g in source_guids:
-                    etree.SubElement(case, _p("SourceRef"), targetGUID=g)
-            anchor = root.find(_p("Sources"))
-            anchor.addprevious(cases_el)
-        archive.writestr("project.qde", etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
+    try:
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            with etree.xmlfile(qde, encoding="utf-8") as xf:
+                xf.write_declaration()
+                attrs = {"name": campaign.title, "origin": ORIGIN, "creationDateTime": _dt(None)}
+                with xf.element(_p("Project"), attrs, nsmap={None: PROJECT_NS}):
+                    if users:
+                        el = etree.Element(_p("Users"))
+                        for pk, user in users.items():
+                            name = user.full_name or user.email.split("@")[0]
+                            etree.SubElement(el, _p("User"), guid=user_guid[pk], name=name)
+                        xf.write(el)
+                    if tags:
+                        book = etree.Element(_p("CodeBook"))
+                        codes = etree.SubElement(book, _p("Codes"))
+                        for t in tags:
+                            code = etree.SubElement(
+                                codes, _p("Code"), guid=tag_guid[t.pk], name=t.name, isCodable="true"
+                            )
+                            if t.description:
+                                etree.SubElement(code, _p("Description")).text = t.description
+                            for memo in tag_memos.get(t.pk, []):
+                                etree.SubElement(code, _p("NoteRef"), targetGUID=memo_note("tagmemo", memo, memo.body))
+                        xf.write(book)
+                    if cases:
+                        el = etree.Element(_p("Cases"))
+                        for pid, note_ids in cases.items():
+                            case = etree.SubElement(
+                                el, _p("Case"), guid=guid(campaign, "participant", pid), name=ctx.people[pid].code
+                            )
+                            for note_id in note_ids:
+                                etree.SubElement(case, _p("SourceRef"), targetGUID=guid(campaign, "note", note_id))
+                        xf.write(el)
+                        del el
+                    if cases:
+                        with xf.element(_p("Sources")):
+                            for note in notes.only(
+                                "pk", "participant_id", "kind", "body", "version", "created_at", "author_id"
+                            ).iterator(chunk_size=2000):
+                                pid = note.participant_id
+                                if not included(pid):
+                                    continue
+                                xf.write(
+                                    _source(
+                                        ctx,
+                                        campaign,
+                                        note,
+                                        archive,
+                                        user_guid,
+                                        tag_guid,
+                                        highlights,
+                                        hl_tags,
+                                        hl_memos,
+                                        memo_note,
+                                        Note,
+                                    )
+                                )
+                                written += 1
+                                if progress and written % 500 == 0:
+                                    progress(int(90 * written / total))
+                    if memo_notes:
+                        el = etree.Element(_p("Notes"))
+                        for g, text, author, created in memo_notes:
+                            note_el = etree.SubElement(
+                                el, _p("Note"), guid=g, name=_("Memo"), creationDateTime=_dt(created)
+                            )
+                            if author in user_guid:
+                                note_el.set("creatingUser", user_guid[author])
+                            etree.SubElement(note_el, _p("PlainTextContent")).text = text
+                        xf.write(el)
+            archive.write(qde, "project.qde")
+    finally:
+        os.unlink(qde)
     return written
+
+
+def _source(ctx, campaign, note, archive, user_guid, tag_guid, highlights, hl_tags, hl_memos, memo_note, Note):
+    """One note as a TextSource element (its text written into the archive)."""
+    pid = note.participant_id
+    if ctx.anonymized:
+        text, move = ctx.scrubber(pid).scrub_with_map(note.body)
+    else:
+        text, move = note.body, (lambda p, end=False: p)
+    source_guid = guid(campaign, "note", note.pk)
+    archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
+    source = etree.Element(
+        _p("TextSource"),
+        guid=source_guid,
+        name=f"{ctx.people[pid].code} · {Note.Kind(note.kind).label} · {note.pk}",
+        plainTextPath=f"internal://{source_guid}.txt",
+        creationDateTime=_dt(note.created_at),
+    )
+    if note.author_id in user_guid:
+        source.set("creatingUser", user_guid[note.author_id])
+    for h in highlights.get(note.pk, []):
+        if h.note_version != note.version or note.body[h.start : h.end] != h.quote:
+            continue  # stale offsets: synthesis re-anchors them; never point at other words
+        start, end = move(h.start), move(h.end, end=True)
+        selection = etree.SubElement(
+            source,
+            _p("PlainTextSelection"),
+            guid=guid(campaign, "highlight", h.pk),
+            name=text[start:end][:200],
+            startPosition=str(start),
+            endPosition=str(end),
+            creationDateTime=_dt(h.created_at),
+        )
+        if h.created_by_id in user_guid:
+            selection.set("creatingUser", user_guid[h.created_by_id])
+        for tid in hl_tags.get(h.pk, []):
+            if tid in tag_guid:
+                coding = etree.SubElement(selection, _p("Coding"), guid=guid(campaign, f"coding{tid}", h.pk))
+                etree.SubElement(coding, _p("CodeRef"), targetGUID=tag_guid[tid])
+        for memo in hl_memos.get(h.pk, []):
+            etree.SubElement(
+                selection, _p("NoteRef"), targetGUID=memo_note("memo", memo, ctx.free_text(pid, memo.body))
+            )
+    return source
 
 
 # --- Import ------------------------------------------------------------------------------------

@@ -161,3 +161,23 @@ def test_report_docx(world, run_export):
     for name in NAMES:
         assert not re.search(rf"\b{re.escape(name)}\b", text + cells), name
     assert "How we listened" in text
+
+
+def test_report_counts_voices_like_the_theme_page(world):
+    """The report's per-theme voices (all themes in four queries) match synthesis.whose_voices."""
+    from exports.report import themes_voices
+    from participants.factories import EquityDimensionFactory
+    from participants.models import DimensionValue, ParticipantValue
+    from synthesis.selectors import whose_voices
+
+    dimension = EquityDimensionFactory(campaign=world.campaign, name="Home language")
+    vi = DimensionValue.objects.create(dimension=dimension, label="Vietnamese", population_share=12)
+    DimensionValue.objects.create(dimension=dimension, label="Somali", population_share=9, often_marginalized=True)
+    ParticipantValue.objects.create(participant=world.people["lan"], dimension=dimension, value=vi)
+    ParticipantValue.objects.create(participant=world.people["wes"], dimension=dimension, value=vi)  # withdrawn
+    bulk = themes_voices(world.campaign, [world.theme.pk])[world.theme.pk]
+    one = whose_voices(world.campaign, world.theme.highlights.all())
+    assert bulk.total == one.total == 5
+    assert bulk.summary == one.summary
+    assert bulk.missing_sentences == one.missing_sentences
+    assert [(r.label, r.count) for r in bulk.dimensions[0].rows] == [(r.label, r.count) for r in one.dimensions[0].rows]

@@ -188,3 +188,27 @@ def test_exports_page_runs_a_fixed_number_of_queries(world, client_for, lead, dj
     with django_assert_num_queries(9):
         response = client.get(url(world.campaign))
     assert response.status_code == 200
+
+
+def test_report_preview_runs_the_same_queries_with_more_themes(world, client_for, analyst):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from synthesis.models import Highlight, Theme
+
+    client = client_for(analyst)
+    client.get(url(world.campaign, "report"))
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url(world.campaign, "report")).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    for n in range(5):
+        theme = Theme.objects.create(campaign=world.campaign, title=f"More {n}", position=10 + n)
+        Highlight.objects.filter(pk=world.highlights["ben"].pk).update(theme=theme)
+    # session, user, membership; participants, consent (2), published quotes, candidate quotes,
+    # themes, why-steps, root causes, voices (4), coverage (4), heard, interviews, guides, prompts,
+    # team, statements, goals; the session's save
+    assert count() == small
