@@ -161,3 +161,9 @@ def run_export(django_capture_on_commit_callbacks, lead):
         return job
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Export files go to a temporary folder, never the developer's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -197,6 +197,7 @@ def test_report_preview_runs_the_same_queries_with_more_themes(world, client_for
     from synthesis.models import Highlight, Theme
 
     client = client_for(analyst)
+    Theme.objects.create(campaign=world.campaign, title="Unpublished", position=9)  # quotes are then chosen
     client.get(url(world.campaign, "report"))
 
     def count():

@@ -30,6 +30,8 @@ def _no_identity(page, campaign):
 
 
 def _visit(page, campaign):
+    # Let CSS transitions end first (a just-focused button fades its colours in over 0.15 s).
+    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
     assert_accessible(page)
     _no_identity(page, campaign)
 

@@ -22,6 +22,11 @@ from .conftest import assert_accessible, sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def test_lead_exports_notes_and_downloads_the_file(page):
     campaign = CampaignFactory(title="Chronic absence", slug="absence")
     lead = UserFactory(email="lena@example.org", full_name="Lena Lead")
