@@ -4,8 +4,10 @@ from campaigns.models import Campaign
 from empathy.db_routers import ReplicaRouter, reading_from_replica
 
 
-def test_reads_go_to_the_replica_only_inside_the_context(settings):
-    settings.DATABASES = {**settings.DATABASES, "replica": settings.DATABASES["default"]}
+def test_reads_go_to_the_replica_only_inside_the_context(monkeypatch):
+    from django.conf import settings
+
+    monkeypatch.setitem(settings.DATABASES, "replica", settings.DATABASES["default"])
     router = ReplicaRouter()
     assert router.db_for_read(Campaign) is None
     with reading_from_replica():
