@@ -28,6 +28,10 @@ PAGES = [
     ("coverage", "lead", "/c/attendance-policy/coverage/"),
     ("consent", "lead", "/c/attendance-policy/consent/"),
     ("guides", "lead", "/c/attendance-policy/guides/"),
+    ("interviews", "lead", "/c/attendance-policy/interviews/"),
+    ("board", "analyst", "/c/attendance-policy/synthesis/"),
+    ("root-causes", "analyst", "/c/attendance-policy/root-causes/"),
+    ("exports", "lead", "/c/attendance-policy/exports/"),
     ("login", None, "/accounts/login/"),
 ]
 OUT = Path(__file__).resolve().parent / "screenshots"
