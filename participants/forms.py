@@ -3,6 +3,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Role
+from empathy.widgets import QuickSelect
 
 from .models import DimensionValue, EquityDimension, Participant, PriorityGroup, SelectionRule
 
@@ -103,11 +104,12 @@ class ParticipantFilterForm(forms.Form):
         ("mine", _("Assigned to me")),
     ]
     q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    role = forms.ChoiceField(label=_("Role"), required=False)
+    # Drawn on every view of the list: QuickSelect renders without a template per option.
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
+    role = forms.ChoiceField(label=_("Role"), required=False, widget=QuickSelect)
     school = forms.CharField(label=_("School"), required=False)
-    value = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, empty_value=None)
-    flag = forms.ChoiceField(label=_("Flag"), required=False, choices=FLAGS)
+    value = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, empty_value=None, widget=QuickSelect)
+    flag = forms.ChoiceField(label=_("Flag"), required=False, choices=FLAGS, widget=QuickSelect)
 
     def __init__(self, *args, dimensions, shows_school: bool, may_be_assigned: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -163,14 +163,18 @@ def coverage(campaign) -> Coverage:
         interviewed=Count("pk", filter=_INTERVIEWED),
         pipeline=Count("pk", filter=_PIPELINE),
     )
+    # Every count is of invited people, so the nominated (often the largest share of a big
+    # campaign) are filtered out before the join instead of being counted as zeros.
     counts = {
         row["value_id"]: row
-        for row in ParticipantValue.objects.filter(participant__campaign=campaign)
+        for row in ParticipantValue.objects.filter(
+            participant__campaign=campaign, participant__status__in=_invited_statuses()
+        )
         .exclude(participant_id__in=withdrawn_participant_ids(campaign))
         .values("value_id")
         .order_by()
         .annotate(
-            invited=Count("pk", filter=Q(participant__status__in=_invited_statuses())),
+            invited=Count("pk"),
             interviewed=Count("pk", filter=Q(participant__status=Participant.Status.INTERVIEWED)),
             pipeline=Count("pk", filter=Q(participant__status__in=Participant.PIPELINE_STATUSES)),
         )

@@ -1,5 +1,10 @@
 from django import template
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils.formats import localize
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campaigns.models import Campaign
 from consent.selectors import withdrawn_participant_ids
@@ -42,3 +47,80 @@ def participants_overview(context, campaign):
         "panel": row,
         "team": membership is not None and membership.role in TEAM,
     }
+
+
+# The participant list renders these for every row: built in Python rather than an included
+# template per row, which cost most of the list's time (docs/benchmarks.md).
+
+
+@register.simple_tag
+def participant_values(participant):
+    """A badge per group the participant belongs to, from `participant.groups` (views._with_groups)."""
+    if not participant.groups:
+        return mark_safe('<span class="text-body-secondary">—</span>')
+    badges = []
+    for name, label in participant.groups:
+        short = len(label) < 6  # "Yes", "K-5": they need their dimension to make sense
+        name, label = escape(name), escape(label)
+        prefix = f"{name}: " if short else f'<span class="visually-hidden">{name}: </span>'
+        badges.append(f'<span class="badge value-badge" title="{name}">{prefix}{label}</span>')
+    return mark_safe(" ".join(badges))  # every piece escaped above
+
+
+@register.simple_tag
+def participant_flags(participant):
+    """The equity flags: most impacted, not usually asked (given or derived), asked before, recent, minor."""
+    flags = []
+    if participant.most_directly_impacted:
+        flags.append(format_html('<span class="badge flag-impacted">{}</span>', _("most impacted")))
+    earlier = getattr(participant, "earlier_interviews", None)
+    if participant.not_usually_asked:
+        flags.append(format_html('<span class="badge flag-unasked">{}</span>', _("not usually asked")))
+    elif not earlier:
+        flags.append(
+            format_html(
+                '<span class="badge flag-derived" title="{}">{}<span class="visually-hidden"> {}</span></span>',
+                _("Derived: never interviewed in an earlier campaign of the district"),
+                _("not usually asked"),
+                _("(derived)"),
+            )
+        )
+    if earlier:
+        text = ngettext("asked in %(n)s earlier campaign", "asked in %(n)s earlier campaigns", earlier) % {"n": earlier}
+        flags.append(
+            format_html(
+                '<span class="badge flag-asked" title="{}">{}</span>',
+                _("Interviewed in earlier campaigns of the district"),
+                text,
+            )
+        )
+    if getattr(participant, "recently_interviewed", False):
+        flags.append(format_html('<span class="badge flag-recent">{}</span>', _("interviewed recently")))
+    if participant.is_minor:
+        flags.append(format_html('<span class="badge flag-minor">{}</span>', _("minor")))
+    return format_html_join(" ", "{}", ((flag,) for flag in flags))
+
+
+@register.simple_tag
+def coverage_bars(row):
+    """A coverage row's three bars (population, invited, interviewed) as inline SVG.
+
+    The numbers are in the row's table cells; the label repeats them for screen readers.
+    Drawn in Python: the coverage page has a row per group and value.
+    """
+    population, invited, interviewed = row.population_share, row.invited_share, row.interviewed_share
+    label = _("Population %(p)s%%, invited %(i)s%%, interviewed %(v)s%%") % {
+        "p": localize(population) if population is not None else "?",
+        "i": localize(invited) if invited is not None else localize(0),
+        "v": localize(interviewed) if interviewed is not None else localize(0),
+    }
+    widths = [f"{share or 0:.1f}" for share in (population, invited, interviewed)]
+    return format_html(
+        '<svg class="coverage-bars" width="100%" height="40" role="img" aria-label="{}">'
+        '<rect class="bar-track" x="0" y="0" width="100%" height="40"></rect>'
+        '<rect class="bar-population" x="0" y="2" width="{}%" height="11"></rect>'
+        '<rect class="bar-invited" x="0" y="14" width="{}%" height="11"></rect>'
+        '<rect class="bar-interviewed" x="0" y="26" width="{}%" height="11"></rect></svg>',
+        label,
+        *widths,
+    )
