@@ -13,13 +13,15 @@ built without a query each. The rules applied to every participant's words:
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 
 from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from .anonymize import Scrubber
+from .anonymize import FORMULA_FIRST, Scrubber, _same, safe_cell
 from .attribution import attribution_for, campaign_group_sizes, group_sizes_from
+from .writers import csv_field
 
 CHUNK_SIZE = 2000
 SCRUBBER_CACHE = 64
@@ -42,6 +44,45 @@ class Person:
 
 
 @dataclass
+class _ConsentPerson:
+    """What consent's rule reads of a participant (`required_kinds`, `ConsentStatus.withdrawn`)."""
+
+    pk: int
+    is_minor: bool
+    status: str
+
+
+@dataclass
+class _ConsentValues:
+    """What consent's rule reads of a consent record (`Scopes.most_restrictive`)."""
+
+    kind: str
+    may_quote: bool
+    attribution: str
+    may_recontact: bool
+
+
+def _scopes(campaign, consent_people: dict) -> dict:
+    """{participant id: Scopes} as `consent.selectors.scopes_by_participant` gives them, by
+    consent's own rule (`_status_from_records`, newest record first), from one query of plain
+    values: no model instances and no list of ids sent back (a campaign has a few thousand
+    records; those of participants not exported are skipped)."""
+    from consent.models import ConsentRecord
+    from consent.selectors import _status_from_records
+
+    records: dict = {pk: [] for pk in consent_people}
+    for pid, kind, may_quote, attribution, may_recontact in (
+        ConsentRecord.objects.filter(participant__campaign=campaign)
+        .order_by(*ConsentRecord._meta.ordering)
+        .values_list("participant_id", "kind", "may_quote", "attribution", "may_recontact")
+    ):
+        found = records.get(pid)
+        if found is not None:
+            found.append(_ConsentValues(kind, may_quote, attribution, may_recontact))
+    return {pk: _status_from_records(consent_people[pk], found).scopes for pk, found in records.items()}
+
+
+@dataclass
 class ExportContext:
     campaign: object
     anonymized: bool = True
@@ -50,26 +91,27 @@ class ExportContext:
     sizes: dict = field(default_factory=dict)
     _scrubbers: dict = field(default_factory=dict)
     _attributions: dict = field(default_factory=dict)
+    _phrases: dict = field(default_factory=dict)
     _who: dict = field(default_factory=dict)
 
     @classmethod
     def build(cls, campaign, *, anonymized: bool = True, heard_only: bool = False) -> "ExportContext":
-        """Participants (one query; `heard_only`: those with notes, one more), their scopes (two),
-        group sizes (one)."""
-        from consent.selectors import scopes_by_participant, withdrawn_participant_ids
+        """Participants (one query; `heard_only`: those with notes, as a subquery of the same
+        statement), their scopes (one more: the campaign's consent records as plain values),
+        group sizes (one more unless `heard_only`). No list of ids goes back to the database."""
+        from consent.selectors import withdrawn_participant_ids
+        from interviews.models import Note
         from participants.models import Participant
-
-        from .attribution import heard_ids
 
         role_labels = dict(Participant.Role.choices)
         rows = Participant.objects.filter(campaign=campaign).exclude(pk__in=withdrawn_participant_ids(campaign))
-        if heard_only:
-            rows = rows.filter(pk__in=heard_ids(campaign))
-        rows = rows.values_list("pk", "code", "role", "grade", "full_name", "email", "phone")
-        people = {
-            pk: Person(pk, code, role, str(role_labels.get(role, role)), grade, name, email, phone)
-            for pk, code, role, grade, name, email, phone in rows
-        }
+        if heard_only:  # as attribution.heard_ids: a live note in the campaign
+            rows = rows.filter(pk__in=Note.objects.filter(campaign=campaign, is_deleted=False).values("participant_id"))
+        rows = rows.values_list("pk", "code", "role", "grade", "full_name", "email", "phone", "is_minor", "status")
+        people, consent_people = {}, {}
+        for pk, code, role, grade, name, email, phone, is_minor, status in rows:
+            people[pk] = Person(pk, code, role, str(role_labels.get(role, role)), grade, name, email, phone)
+            consent_people[pk] = _ConsentPerson(pk, is_minor, status)
         if heard_only:  # the people loaded are exactly those the groups count
             sizes = group_sizes_from((p.role, p.grade, 1) for p in people.values())
         else:
@@ -78,7 +120,7 @@ class ExportContext:
             campaign=campaign,
             anonymized=anonymized,
             people=people,
-            scopes=scopes_by_participant(people.keys()),
+            scopes=_scopes(campaign, consent_people),
             sizes=sizes,
         )
 
@@ -89,9 +131,12 @@ class ExportContext:
     def attribution(self, participant_id) -> str:
         if participant_id not in self._attributions:
             person = self.people.get(participant_id)
-            self._attributions[participant_id] = (
-                attribution_for(person, self.sizes, self.scopes.get(participant_id)) if person else ""
-            )
+            scopes = self.scopes.get(participant_id)
+            # The phrase depends on the scopes, the role and the grade only: one per such group.
+            key = (scopes, person.role, person.grade) if person else None
+            if key not in self._phrases:
+                self._phrases[key] = attribution_for(person, self.sizes, scopes) if person else ""
+            self._attributions[participant_id] = self._phrases[key]
         return self._attributions[participant_id]
 
     def scrubber(self, participant_id) -> Scrubber:
@@ -112,11 +157,18 @@ class ExportContext:
 
     def words(self, participant_id, text: str) -> str:
         """A participant's words as this export may show them."""
+        return self.words_function(participant_id)(text or "")
+
+    def words_function(self, participant_id):
+        """`words` for one participant as a function of the text (a str): the row loops ask for
+        it once per participant, not once per row. Identified: the text as it is; not quotable:
+        the withheld marker; else the participant's scrubber."""
         if not self.anonymized:
-            return text or ""
+            return _same
         if not self.may_quote(participant_id):
-            return self.withheld
-        return self.scrubber(participant_id).scrub(text or "")
+            withheld = self.withheld
+            return lambda _text: withheld
+        return self.scrubber(participant_id).function
 
     def free_text(self, participant_id, text: str) -> str:
         """Team-written text about a participant (memos): scrubbed, never withheld."""
@@ -170,9 +222,16 @@ class Table:
 
     title: str
     header: list
-    count: int
+    count: object  # the row count, or a function giving it (asked only if progress is shown)
     rows: object  # an iterable of lists
     free_text: tuple | None = None
+    # Optional: a function giving the rows already CSV-encoded and formula-safe, as
+    # (text, row count) chunks; `write_csv` uses it instead of `rows` when there.
+    csv_chunks: object = None
+
+    @cached_property
+    def total(self) -> int:
+        return self.count() if callable(self.count) else self.count
 
 
 def _dt(value):
@@ -190,40 +249,82 @@ def notes_queryset(campaign):
 
 
 def notes_table(ctx: ExportContext) -> Table:
-    from interviews.models import Note
+    """One row per note. The notes come interview by interview (so participant by participant):
+    what a participant's rows share (who columns, how their words are shown) is worked out when
+    the participant changes, not for every row. The CSV is written from the same state by
+    `csv_chunks`, already encoded (one string per chunk of rows), with no per-cell writer calls."""
+    from interviews.models import Note, Prompt
 
     kinds = {value: str(label) for value, label in Note.Kind.choices}
     qs = notes_queryset(ctx.campaign)
-    count = qs.count()
+    count = qs.count  # a query, made only if the export runs long enough to show progress
     # The time as text from the database: parsing 50,000 datetimes to print them again costs more
-    # than the rest of a row.
+    # than the rest of a row. The prompt by id: a campaign has a few dozen, looked up once each.
     values = (
         qs.order_by("interview_id", "created_at", "id")
         .annotate(created_text=Cast("created_at", output_field=CharField()))
-        .values_list("pk", "interview_id", "participant_id", "prompt__text", "kind", "body", "created_text")
+        .values_list("pk", "interview_id", "participant_id", "prompt_id", "kind", "body", "created_text")
     )
-    who, words = ctx.who, ctx.words
-    people = ctx.people
+    prompts: dict = {None: ""}
+
+    def chunks():
+        it = values.iterator(chunk_size=CHUNK_SIZE)
+        while chunk := list(islice(it, CHUNK_SIZE)):
+            missing = {row[3] for row in chunk}.difference(prompts)
+            if missing:
+                prompts.update(Prompt.objects.filter(pk__in=missing).values_list("pk", "text"))
+                prompts.update((pk, "") for pk in missing.difference(prompts))  # deleted meanwhile
+            yield chunk
 
     def rows():
-        for pk, interview_id, participant_id, prompt, kind, body, created in values.iterator(chunk_size=CHUNK_SIZE):
-            if participant_id not in people:
-                continue
-            yield [
-                pk,
-                interview_id,
-                *who(participant_id),
-                prompt or "",
-                kinds.get(kind, kind),
-                words(participant_id, body),
-                created,
-            ]
+        current, who, words = object(), None, None
+        for chunk in chunks():
+            for pk, interview_id, participant_id, prompt_id, kind, body, created in chunk:
+                if participant_id != current:
+                    current = participant_id
+                    who = ctx.who(participant_id) if participant_id in ctx.people else None
+                    words = ctx.words_function(participant_id)
+                if who is None:
+                    continue
+                yield [pk, interview_id, *who, prompts[prompt_id], kinds.get(kind, kind), words(body), created]
+
+    def csv_chunks():
+        """(CSV text of a chunk of rows, its row count), formula-safe, as `csv.writer` writes."""
+        encoded_kinds = {k: csv_field(safe_cell(v)) for k, v in kinds.items()}
+        encoded_prompts: dict = {}
+        current, who, words = object(), None, None
+        for chunk in chunks():
+            lines = []
+            for pk, interview_id, participant_id, prompt_id, kind, body, created in chunk:
+                if participant_id != current:
+                    current = participant_id
+                    who = None
+                    if participant_id in ctx.people:
+                        who = ",".join(csv_field(safe_cell(v)) for v in ctx.who(participant_id))
+                    words = ctx.words_function(participant_id)
+                if who is None:
+                    continue
+                prompt = encoded_prompts.get(prompt_id)
+                if prompt is None:
+                    prompt = encoded_prompts[prompt_id] = csv_field(safe_cell(prompts[prompt_id]))
+                text = words(body)
+                if text[:1] in FORMULA_FIRST:
+                    text = "'" + text
+                if "," in text or '"' in text or "\n" in text or "\r" in text:
+                    text = '"' + text.replace('"', '""') + '"'
+                kind_text = encoded_kinds.get(kind)
+                if kind_text is None:
+                    kind_text = csv_field(safe_cell(kind))
+                # `created`: digits, "-", ":", ".", "+" and a space, never a formula start.
+                lines.append(f"{pk},{interview_id},{who},{prompt},{kind_text},{text},{created}\r\n")
+            if lines:
+                yield "".join(lines), len(lines)
 
     header = [_("note"), _("interview"), *ctx.who_header(), _("prompt"), _("kind"), _("text"), _("created at")]
     n_who = len(ctx.who_header())
     # Typed by people: the identified name/email/phone columns, the prompt and the words.
     free_text = (*range(2, 2 + n_who), 2 + n_who, 4 + n_who)
-    return Table(_("Notes"), header, count, rows(), free_text)
+    return Table(_("Notes"), header, count, rows(), free_text, csv_chunks=csv_chunks)
 
 
 # --- Highlights ----------------------------------------------------------------------------------

@@ -8,13 +8,15 @@ def export_build(job_id: int) -> dict:
     """Build one export job (see services.export_run_sync). A job already claimed is left alone,
     so a message delivered twice does not build twice."""
     from .models import ExportJob
-    from .services import export_run_sync
+    from .services import export_notify_ready, export_run_sync
 
     job = ExportJob.objects.filter(pk=job_id).first()
     if job is None:
         return {"job": job_id, "status": "gone"}
     seconds, rows = export_run_sync(job)
     job.refresh_from_db()
+    if seconds:  # built now (not a duplicate delivery of a job already claimed)
+        export_notify_ready(job)
     return {"job": job_id, "status": job.status, "rows": rows, "seconds": round(seconds, 3)}
 
 

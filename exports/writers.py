@@ -7,6 +7,7 @@ sheet per table. Both neutralize formula injection in every text cell (anonymize
 """
 
 import csv
+import io
 import re
 
 from .anonymize import safe_cell
@@ -21,11 +22,34 @@ def _count(progress, done):
         progress(done)
 
 
+def csv_field(value) -> str:
+    """One field as `csv.writer` (the excel dialect: QUOTE_MINIMAL, "\\r\\n") writes it in a row of
+    several: quoted when it holds a comma, a quote or a line break, quotes doubled; None empty.
+    For encoding rows without the writer (Table.csv_chunks); tests hold it to csv.writer."""
+    if value is None:
+        return ""
+    text = value if type(value) is str else str(value)
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def write_csv(fileobj, table, progress=None) -> int:
-    """`fileobj`: a text file opened with encoding="utf-8-sig" and newline=""."""
-    writer = csv.writer(fileobj)
-    writer.writerow([safe_cell(str(h)) for h in table.header])
+    """`fileobj`: a text file opened with encoding="utf-8-sig" and newline="".
+
+    Rows are encoded into a buffer and written PROGRESS_EVERY at a time (one encode and one
+    write per chunk, not per row); a table with `csv_chunks` comes already encoded."""
+    csv.writer(fileobj).writerow([safe_cell(str(h)) for h in table.header])
     done = 0
+    if table.csv_chunks is not None:
+        for text, n in table.csv_chunks():
+            fileobj.write(text)
+            done += n
+            if progress:
+                progress(done)
+        return done
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     checked = table.free_text
     for row in table.rows:
         if checked is None:
@@ -35,8 +59,13 @@ def write_csv(fileobj, table, progress=None) -> int:
                 row[i] = safe_cell(row[i])
         writer.writerow(row)
         done += 1
-        if done % PROGRESS_EVERY == 0 and progress:
-            progress(done)
+        if done % PROGRESS_EVERY == 0:
+            fileobj.write(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
+            if progress:
+                progress(done)
+    fileobj.write(buffer.getvalue())
     return done
 
 
