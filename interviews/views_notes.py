@@ -31,6 +31,7 @@ from empathy.access import FIELD_TEAM, TEAM, campaign_view
 from . import services, transcripts
 from .forms import DebriefForm, NotesImportForm
 from .models import NOTE_MAX_CHARS, Note, Prompt
+from .note_markup import NOTE_FIELDS, NoteMarkup, author_short_name
 from .views_interviews import interview_for, require_runner
 
 # Notes changed this long before the last poll are sent again: a save that committed just after
@@ -105,28 +106,43 @@ def interview_detail(request, campaign, interview_id):
     interview = interview_for(campaign, interview_id, related=("interviewer", "note_taker"))
     membership = campaign.membership
     prompts = list(interview.guide.prompts.order_by("position", "id")) if interview.guide_id else []
+    # Rows, not model instances: about a hundred notes, each rendered once (note_markup.NOTE_FIELDS).
     notes = list(
         # A withdrawn participant's words are hidden everywhere (consent.selectors), here too.
         exclude_withdrawn(Note.objects.filter(interview=interview, is_deleted=False), "participant")
-        .select_related("author")
         .order_by("created_at", "id")
+        .values_list(*NOTE_FIELDS, named=True)
     )
-    prompt_ids = {p.pk for p in prompts}
     by_prompt = {p.pk: [] for p in prompts}
     general = []
     for note in notes:
-        note.editable = services.may_edit_note(membership, note)
-        (by_prompt[note.prompt_id] if note.prompt_id in prompt_ids else general).append(note)
-    sections = []
-    if interview.guide_id:
-        for kind, label, group in services.guide_groups(interview.guide, prompts):
-            for prompt in group:
-                sections.append({"prompt": prompt, "group": label, "kind": kind, "notes": by_prompt[prompt.pk]})
-    # Team members' short names, for notes that arrive without a reload (not participants: no PII).
-    team = {interview.interviewer, interview.note_taker, request.user, *(n.author for n in notes)}
-    team_names = {str(u.pk): u.get_short_name() for u in team if u is not None}
+        by_prompt.get(note.prompt_id, general).append(note)
+    # Team members' short names: the notes' authors, and for notes that arrive without a reload,
+    # the interview's team and this user (not participants: no PII).
+    team_names = {u.pk: u.get_short_name() for u in (interview.interviewer, interview.note_taker, request.user) if u}
+    for note in notes:
+        if note.author_id is not None and note.author_id not in team_names:
+            team_names[note.author_id] = author_short_name(note)
     can_write = services.may_run(membership, interview) and interview.is_open_for_notes
     consent_problem = _consent_problem(interview.participant) if can_write else ""
+    writes = can_write and not consent_problem
+    markup = NoteMarkup(campaign, interview, membership, author_names=team_names, follow_ups=FOLLOW_UPS)
+    sections = []
+    if interview.guide_id:
+        for _kind, label, group in services.guide_groups(interview.guide, prompts):
+            label = str(label)  # translated once, not once per prompt
+            for prompt in group:
+                sections.append(
+                    {
+                        "id": str(prompt.pk),  # a string: the template does not localize it
+                        "text": prompt.text,
+                        "group": label,
+                        "notes": markup.notes(by_prompt[prompt.pk]),
+                        "composer": markup.composer(key=prompt.pk, prompt_id=prompt.pk, prompt_text=prompt.text)
+                        if writes
+                        else "",
+                    }
+                )
     withdrawn = interview.participant.status == "withdrawn" or "withdrew" in consent_problem
     page_url = request.path
     context = {
@@ -134,19 +150,19 @@ def interview_detail(request, campaign, interview_id):
         "interview": interview,
         "participant": interview.participant,
         "sections": sections,
-        "general_notes": general,
-        "can_write": can_write and not consent_problem,
+        "general_notes": markup.notes(general),
+        "general_composer": markup.composer(key="general") if writes else "",
+        "can_write": writes,
         "may_run": services.may_run(membership, interview),
         "consent_problem": consent_problem,
         "withdrawn": withdrawn,
         "kinds": Note.Kind.choices,
-        "follow_ups": FOLLOW_UPS,
         "max_chars": NOTE_MAX_CHARS,
         "cursor": (timezone.now() - POLL_OVERLAP).isoformat(),
         "login_url": f"{reverse('account_login')}?{_next(page_url)}",
         "is_lead": membership.role == Role.LEAD,
         "debrief_form": DebriefForm(instance=interview),
-        "team_names": team_names,
+        "team_names": {str(pk): name for pk, name in sorted(team_names.items())},
     }
     return render(request, "interviews/interview_detail.html", context)
 
