@@ -1,13 +1,13 @@
-"""The note-taking page's repeated markup — one <li> per note, one composer per prompt — built in Python.
+"""The note-taking page's repeated markup — one section and composer per prompt, one <li> per note — in Python.
 
 An interview holds about a hundred notes under a dozen prompts. Through the template engine each
 note cost an {% include %}, a {% url %}, a get_kind_display and a dozen filtered variables, and
 that made the page several times slower than the others (issue 9). Here whatever is the same for
 every note (translated labels, the history URL's shape, the time zone) is worked out once per
-request, and each note is one format string.
+request, and each note is one f-string.
 
-Every value that comes from the database or a person goes through `escape`; the format strings
-hold only markup. static/js/notes.js reads this markup (ids, classes, data-attributes) and builds
+Every value that comes from the database or a person goes through `escape`; the strings around
+them hold only markup. static/js/notes.js reads this markup (ids, classes, data-attributes) and builds
 notes that arrive later from the page's <template id="note-template">: keep the three in step.
 """
 
@@ -21,19 +21,6 @@ from django.utils.translation import gettext as _
 
 from . import services
 from .models import Note
-
-NOTE = (
-    '<li class="note note-{kind}" id="note-{client_id}" data-client-id="{client_id}" data-note-id="{pk}"'
-    ' data-version="{version}" data-kind="{kind}" data-author="{author_id}" data-editable="{editable}">\n'
-    '  <span class="note-kind badge kind-{kind}">{kind_label}</span>\n'
-    '  <div class="note-body">{body}</div>\n'
-    '  <div class="note-meta small text-body-secondary">\n'
-    '    <span class="note-author">{author}</span>\n'
-    '    · <time datetime="{iso}">{clock}</time>\n'
-    '    <a class="note-history{history_hidden}" href="{history_url}">{history}</a>\n'
-    "  </div>\n"
-    "</li>\n"
-)
 
 KIND_CHOICE = (
     '\n    <input class="btn-check" type="radio" name="kind-{key}" id="kind-{key}-{value}" value="{value}"{checked}>'
@@ -96,8 +83,9 @@ class NoteMarkup:
         self.membership = membership
         self.kind_labels = {value: escape(str(label)) for value, label in Note.Kind.choices}
         history = reverse("interviews:note_history", args=[campaign.slug, interview.pk, 0])
-        # The same substitution notes.js makes on data-history-url / data-delete-url.
-        self.history_url = escape(history).replace("/notes/0/", "/notes/{}/")
+        # Split where notes.js puts a note's id into data-history-url / data-delete-url.
+        start, end = escape(history).split("/notes/0/")
+        self.history_url_start, self.history_url_end = f"{start}/notes/", f"/{end}"
         self.history = escape(_("history"))
         someone = escape(_("a team member"))
         self.someone = someone
@@ -128,31 +116,53 @@ class NoteMarkup:
         ).split("\0")
         self.new_note_for = _("New note for: %(prompt)s")
         self.new_note = escape(_("New note"))
+        self.notes_for_prompt = escape(_("Notes for this prompt"))
 
     def note(self, note) -> str:
-        """One note's <li> (as interview_detail.html's notes.js expects it)."""
+        """One note's <li> (the markup notes.js reads, and builds itself from <template id="note-template">)."""
         created = note.created_at.astimezone(self.time_zone)
-        body = note.body.replace("\r\n", "\n").replace("\r", "\n")
+        client_id = str(note.client_id)  # a UUID: hex digits and hyphens
+        kind = escape(note.kind)
         author_id = note.author_id
-        return NOTE.format(
-            kind=escape(note.kind),
-            client_id=note.client_id,  # a UUID: hex digits and hyphens
-            pk=note.id,
-            version=note.version,
-            author_id="" if author_id is None else author_id,
-            editable="1" if services.may_edit_note(self.membership, note) else "0",
-            kind_label=self.kind_labels.get(note.kind) or escape(note.kind),
-            body=escape(body).replace("\n", "<br>"),
-            author=self.someone if author_id is None else self.author_names.get(author_id, self.someone),
-            iso=created.isoformat(),
-            clock=f"{created.hour:02d}:{created.minute:02d}",
-            history_hidden=" d-none" if note.version < 2 else "",
-            history_url=self.history_url.format(note.id),
-            history=self.history,
+        if author_id is None:
+            author_id, author = "", self.someone
+        else:
+            author = self.author_names.get(author_id, self.someone)
+        editable = "1" if services.may_edit_note(self.membership, note) else "0"
+        body = escape(note.body.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
+        return (
+            f'<li class="note note-{kind}" id="note-{client_id}" data-client-id="{client_id}"'
+            f' data-note-id="{note.id}" data-version="{note.version}" data-kind="{kind}"'
+            f' data-author="{author_id}" data-editable="{editable}">\n'
+            f'  <span class="note-kind badge kind-{kind}">{self.kind_labels.get(note.kind) or kind}</span>\n'
+            f'  <div class="note-body">{body}</div>\n'
+            f'  <div class="note-meta small text-body-secondary">\n'
+            f'    <span class="note-author">{author}</span>\n'
+            f'    · <time datetime="{created.isoformat()}">{created.hour:02d}:{created.minute:02d}</time>\n'
+            f'    <a class="note-history{" d-none" if note.version < 2 else ""}"'
+            f' href="{self.history_url_start}{note.id}{self.history_url_end}">{self.history}</a>\n'
+            "  </div>\n"
+            "</li>\n"
         )
 
     def notes(self, notes) -> SafeString:
         return mark_safe("".join([self.note(n) for n in notes]))  # every value escaped in note()
+
+    def section(self, prompt, group, notes, *, composer) -> SafeString:
+        """A prompt's section: its heading, its notes and (for those who write) its composer."""
+        pk = prompt.id
+        text = escape(prompt.text)
+        composer = self.composer(key=pk, prompt_id=pk, prompt_text=prompt.text) if composer else ""
+        return mark_safe(  # every value escaped
+            f'<section class="prompt-section" id="prompt-{pk}" data-prompt-id="{pk}" aria-labelledby="prompt-h-{pk}">\n'
+            f'    <h2 class="h6 prompt-heading" id="prompt-h-{pk}"><span class="badge text-bg-light border me-1">'
+            f"{escape(group)}</span> {text}</h2>\n"
+            f'    <ol class="note-list" data-prompt-id="{pk}" aria-label="{self.notes_for_prompt}">\n'
+            f"      {self.notes(notes)}\n"
+            "    </ol>\n"
+            f"    {composer}\n"
+            "  </section>\n"
+        )
 
     def composer(self, *, key, prompt_id="", prompt_text="") -> SafeString:
         """The box (with its kind picker and follow-up buttons) that adds a note under one prompt."""

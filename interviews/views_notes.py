@@ -105,15 +105,17 @@ def _consent_problem(participant):
 def interview_detail(request, campaign, interview_id):
     interview = interview_for(campaign, interview_id, related=("interviewer", "note_taker"))
     membership = campaign.membership
-    prompts = list(interview.guide.prompts.order_by("position", "id")) if interview.guide_id else []
-    # Rows, not model instances: about a hundred notes, each rendered once (note_markup.NOTE_FIELDS).
+    # Rows, not model instances, for the prompts and the hundred-odd notes: each is rendered once.
+    prompts = []
+    if interview.guide_id:
+        prompts = list(interview.guide.prompts.order_by("position", "id").values_list("id", "kind", "text", named=True))
     notes = list(
         # A withdrawn participant's words are hidden everywhere (consent.selectors), here too.
         exclude_withdrawn(Note.objects.filter(interview=interview, is_deleted=False), "participant")
         .order_by("created_at", "id")
         .values_list(*NOTE_FIELDS, named=True)
     )
-    by_prompt = {p.pk: [] for p in prompts}
+    by_prompt = {p.id: [] for p in prompts}
     general = []
     for note in notes:
         by_prompt.get(note.prompt_id, general).append(note)
@@ -131,18 +133,7 @@ def interview_detail(request, campaign, interview_id):
     if interview.guide_id:
         for _kind, label, group in services.guide_groups(interview.guide, prompts):
             label = str(label)  # translated once, not once per prompt
-            for prompt in group:
-                sections.append(
-                    {
-                        "id": str(prompt.pk),  # a string: the template does not localize it
-                        "text": prompt.text,
-                        "group": label,
-                        "notes": markup.notes(by_prompt[prompt.pk]),
-                        "composer": markup.composer(key=prompt.pk, prompt_id=prompt.pk, prompt_text=prompt.text)
-                        if writes
-                        else "",
-                    }
-                )
+            sections += [markup.section(prompt, label, by_prompt[prompt.id], composer=writes) for prompt in group]
     withdrawn = interview.participant.status == "withdrawn" or "withdrew" in consent_problem
     page_url = request.path
     context = {
