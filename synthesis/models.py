@@ -7,7 +7,11 @@ quoted words themselves and the note `version` the offsets were taken from. Note
 (with optimistic locking) on the note-taking page, so a highlight may go stale. When the board
 or the notes page is opened, `services.highlights_reanchor_stale` re-checks the highlights whose
 `note_version` is behind their note's version (one query when nothing is stale); the interviews
-app may also call `services.highlight_reanchor` right after an edit:
+app may also call `services.highlight_reanchor` right after an edit. On PostgreSQL "is behind" is
+kept at write time: a trigger on the note's `version` (and one on the highlight's insert) sets
+`Highlight.anchor_stale`, so that check reads a small partial index instead of joining every
+highlight of the campaign to its note on every GET (migration 0004); whatever edits the note
+(the note-taking page, the admin, a bulk UPDATE) is caught the same way.
 
 1. the words are still at the same offsets → only the version is bumped;
 2. the words occur elsewhere in the body → the offsets move to the occurrence nearest the old
@@ -99,18 +103,42 @@ class Theme(models.Model):
         return self.published_at is not None
 
 
+def deleted_note_ids():
+    """The ids of soft-deleted notes, a lazy subquery: `note_id NOT IN (…)` reads a few rows of a
+    partial index (migration 0004) where `note__is_deleted=False` joined every note."""
+    from interviews.models import Note
+
+    return Note.objects.filter(is_deleted=True).values("pk")
+
+
 class HighlightQuerySet(models.QuerySet):
     def for_campaign(self, campaign):
         return self.filter(campaign=campaign)
 
-    def visible(self):
+    def visible(self, campaign=None):
         """Highlights whose words may be shown: never a withdrawn participant's, never words of a
-        note that was deleted (interviews soft-deletes notes: `Note.is_deleted`)."""
-        from consent.selectors import exclude_withdrawn
+        note that was deleted (interviews soft-deletes notes: `Note.is_deleted`).
 
-        return exclude_withdrawn(self.filter(note__is_deleted=False), "participant")
+        With `campaign` (the highlights' own campaign) the withdrawn are dropped with
+        `participant_id NOT IN (the campaign's withdrawn)` — an index read, no join to every
+        participant — and only that campaign's highlights are kept."""
+        from consent.selectors import exclude_withdrawn, withdrawn_participant_ids
+
+        live = self.exclude(note_id__in=deleted_note_ids())
+        if campaign is None:
+            return exclude_withdrawn(live, "participant")
+        return live.filter(campaign=campaign).exclude(participant_id__in=withdrawn_participant_ids(campaign))
 
     def stale(self):
+        """Highlights whose note changed since their offsets were taken.
+
+        PostgreSQL keeps `anchor_stale` up to date at write time (triggers, migration 0004), so
+        this is a lookup in a small partial index, not a join of every highlight with its note;
+        other databases compare the versions."""
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            return self.filter(anchor_stale=True)
         return self.filter(note_version__lt=F("note__version"))
 
 
@@ -125,6 +153,10 @@ class Highlight(models.Model):
     end = models.PositiveIntegerField()
     quote = models.TextField(_("words"), max_length=QUOTE_MAX_CHARS)
     note_version = models.PositiveIntegerField(default=1)
+    # Set by the database, never by Python (PostgreSQL triggers, migration 0004): true while
+    # `note_version` is behind the note's version, i.e. from the moment the note is edited until
+    # the highlight is re-anchored. It makes "anything stale?" an index lookup on every board GET.
+    anchor_stale = models.BooleanField(default=False, editable=False)
     needs_review = models.BooleanField(
         _("needs review"), default=False, help_text=_("The note was edited and these words are no longer in it.")
     )
@@ -151,7 +183,21 @@ class Highlight(models.Model):
             models.CheckConstraint(condition=~Q(quote=""), name="synthesis_highlight_quote_not_empty"),
         ]
         indexes = [
-            models.Index(fields=["campaign", "theme", "-created_at"], name="synthesis_hl_campaign_theme"),
+            # The board's cards, newest first, for a theme or the pool (theme IS NULL): read in
+            # order, and counted from the index alone (participant and note for `visible`).
+            models.Index(
+                fields=["campaign", "theme", "-created_at", "-id", "participant", "note"],
+                name="synthesis_hl_board_order",
+            ),
+            # A theme's preview on the board (its starred cards first, then the newest) and its
+            # card and voice counts: the last three columns let those counts be read from the
+            # index alone (an index-only scan), without visiting each card's row.
+            models.Index(
+                fields=["theme", "-starred", "-id", "campaign", "participant", "note"], name="synthesis_hl_theme_cards"
+            ),
+            models.Index(fields=["campaign"], condition=Q(anchor_stale=True), name="synthesis_hl_anchor_stale"),
+            # Search's matching highlights, starred first, then newest: read in order, stop at ten.
+            models.Index(fields=["campaign", "-starred", "-id"], name="synthesis_hl_campaign_starred"),
             models.Index(fields=["note", "start"], name="synthesis_hl_note_start"),
             models.Index(fields=["participant"], name="synthesis_hl_participant"),
         ]

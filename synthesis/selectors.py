@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q, Window
-from django.db.models.functions import RowNumber
-from django.utils.functional import cached_property
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -45,18 +44,34 @@ BOARD_PAGE_SIZE = 40
 THEME_PREVIEW = 3
 
 
-def _visible_on_theme():
-    """A theme's cards that count: not a withdrawn participant's, not on a deleted note."""
-    return ~Q(highlights__participant__in=withdrawn_participant_ids()) & Q(highlights__note__is_deleted=False)
+def _on_theme(campaign):
+    """A theme's visible cards, for correlated subqueries (one index range per theme)."""
+    return Highlight.objects.visible(campaign).filter(theme_id=OuterRef("pk")).order_by()
 
 
 def themes_with_counts(campaign):
-    """Themes with `card_count` and `voice_count` (distinct participants), withdrawn excluded."""
-    visible = _visible_on_theme()
+    """Themes with `card_count` and `voice_count` (distinct participants), withdrawn excluded.
+
+    Each count is a correlated subquery reading the theme's range of the (theme, …) index, not
+    a join of every theme with every card and note of the campaign."""
+    cards = _on_theme(campaign).values("theme_id")
     return Theme.objects.filter(campaign=campaign).annotate(
-        card_count=Count("highlights", filter=visible, distinct=True),
-        voice_count=Count("highlights__participant", filter=visible, distinct=True),
+        card_count=Coalesce(Subquery(cards.annotate(n=Count("pk")).values("n")), 0),
+        voice_count=Coalesce(Subquery(cards.annotate(n=Count("participant_id", distinct=True)).values("n")), 0),
     )
+
+
+def themes_for_board(campaign):
+    """`themes_with_counts` plus each theme's preview (`preview_ids`: its first THEME_PREVIEW
+    cards, starred first, then newest) on PostgreSQL, read from the (theme, -starred, -id) index
+    a few rows per theme."""
+    themes = themes_with_counts(campaign).order_by("position", "id")
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        first = _on_theme(campaign).order_by("-starred", "-id").values("pk")[:THEME_PREVIEW]
+        themes = themes.annotate(preview_ids=ArraySubquery(first))
+    return themes
 
 
 def card_queryset():
@@ -128,23 +143,111 @@ class BoardFilters:
         return urlencode({k: v for k, v in pairs.items() if v != "" or k == "theme"})
 
 
-def board_cards(campaign, filters: BoardFilters):
-    return filters.apply(card_queryset().filter(campaign=campaign)).order_by("-created_at", "-id")
+CARD_ORDER = ("-created_at", "-id")
 
 
-def theme_previews(campaign, theme_ids, per_theme=THEME_PREVIEW) -> dict[int, list[Highlight]]:
-    """The newest few cards of each theme, in one query (a window function)."""
-    if not theme_ids:
-        return {}
-    rows = (
-        Highlight.objects.visible()
-        .filter(campaign=campaign, theme_id__in=theme_ids)
-        .select_related("participant")
-        .annotate(row=Window(RowNumber(), partition_by=[F("theme_id")], order_by=[F("starred").desc(), F("id").desc()]))
-        .filter(row__lte=per_theme)
-        .order_by("theme_id", "row")
+class CardPages:
+    """What the board's Paginator pages over: the count and each page's ids come from the
+    highlights alone (the (campaign, theme, -created_at, -id) index, no join); only the page's
+    forty cards are then read with their participant, prompt, theme and tags.
+
+    Without it the database joined every candidate card (3,000 in the pool of a large campaign)
+    to its note, participant and prompt, then sorted them all to keep forty."""
+
+    def __init__(self, ids, cards, order=CARD_ORDER):
+        self.ids, self.cards, self.order = ids, cards, order
+
+    def count(self):
+        return self.ids.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, k):
+        if not isinstance(k, slice):
+            raise TypeError("CardPages is read a page (a slice) at a time")
+        return self.cards.filter(pk__in=self.ids.values("pk")[k]).order_by(*self.order)
+
+
+CARD_FIELDS = (
+    "id",
+    "campaign_id",
+    "note_id",
+    "participant_id",
+    "theme_id",
+    "quote",
+    "starred",
+    "dissenting",
+    "needs_review",
+    "created_at",
+    "participant__id",
+    "participant__code",
+    "participant__role",
+    "participant__campaign_id",
+    "participant__is_minor",
+    "participant__grade",
+    "participant__status",
+    "note__id",
+    "note__prompt__id",
+    "note__prompt__text",
+    "theme__id",
+    "theme__title",
+)
+
+
+def _cards():
+    """The rows a card shows (the columns it needs, not whole notes and participants), with its
+    tags in one prefetch."""
+    return (
+        Highlight.objects.select_related("participant", "note__prompt", "theme")
+        .only(*CARD_FIELDS)
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name").only("pk", "name")))
     )
-    previews = {pk: [] for pk in theme_ids}
+
+
+def board_cards(campaign, filters: BoardFilters) -> CardPages:
+    ids = filters.apply(Highlight.objects.visible(campaign)).order_by(*CARD_ORDER)
+    return CardPages(ids, _cards())
+
+
+def theme_evidence(campaign, theme) -> CardPages:
+    """A theme's cards, starred first, then dissenting voices, then newest: paged like the board."""
+    ids = Highlight.objects.visible(campaign).filter(theme=theme).order_by("-starred", "-dissenting", "-id")
+    return CardPages(ids, _cards(), order=("-starred", "-dissenting", "-id"))
+
+
+def theme_previews(campaign, themes, per_theme=THEME_PREVIEW) -> dict[int, list[Highlight]]:
+    """The first few cards of each theme (starred first, then newest), in one query.
+
+    PostgreSQL: the ids `themes_for_board` found per theme; elsewhere a window function."""
+    themes = list(themes)
+    if not themes:
+        return {}
+    previews = {t.pk: [] for t in themes}
+    fields = ("pk", "theme_id", "quote", "participant_code")
+    if settings.IS_POSTGRES:
+        ids = [pk for t in themes for pk in (t.preview_ids or [])]
+        # The participant's code by a lookup per row (a subquery), not a join the planner would
+        # make by hashing every participant of the campaign for a few hundred cards.
+        code = Subquery(Participant.objects.filter(pk=OuterRef("participant_id")).values("code")[:1])
+        rows = (
+            Highlight.objects.filter(pk__in=ids)
+            .annotate(participant_code=code)
+            .order_by("-starred", "-id")
+            .only(*fields[:3])
+        )
+    else:
+        rows = (
+            Highlight.objects.visible(campaign)
+            .filter(theme_id__in=list(previews))
+            .annotate(
+                participant_code=F("participant__code"),
+                row=Window(RowNumber(), partition_by=[F("theme_id")], order_by=[F("starred").desc(), F("id").desc()]),
+            )
+            .filter(row__lte=per_theme)
+            .order_by("theme_id", "row")
+            .only(*fields[:3])
+        )
     for h in rows:
         previews[h.theme_id].append(h)
     return previews
@@ -155,7 +258,10 @@ def filter_options(campaign):
     from interviews.models import Prompt
 
     return {
-        "tags": list(Tag.objects.for_campaign(campaign).only("pk", "name")),
+        # One campaign's rows: ordered by their own columns (the models' default ordering starts
+        # with the campaign, which makes the database join and sort by the campaign's).
+        # Plain rows (`t.pk`, `t.name` in templates): hundreds of tags, no model instances.
+        "tags": list(Tag.objects.for_campaign(campaign).order_by(Lower("name")).values("pk", "name")),
         "prompts": list(
             Prompt.objects.filter(guide__campaign=campaign)
             .select_related("guide")
@@ -256,8 +362,8 @@ def whose_voices(campaign, highlights) -> Voices:
 
     Queries: role counts, value counts, dimensions, their values (prefetch) — four, always.
     """
-    participant_ids = exclude_withdrawn(highlights.filter(note__is_deleted=False), "participant").values(
-        "participant_id"
+    participant_ids = (
+        Highlight.objects.visible(campaign).filter(pk__in=highlights.values("pk")).values("participant_id")
     )
     people = Participant.objects.filter(pk__in=participant_ids)
     by_role = dict(people.order_by().values_list("role").annotate(n=Count("pk")))
@@ -284,6 +390,25 @@ def whose_voices(campaign, highlights) -> Voices:
             DimensionVoices(dimension=dimension, rows=rows, not_recorded=max(total - sum(r.count for r in rows), 0))
         )
     return Voices(total=total, roles=roles, dimensions=dimensions)
+
+
+def heard_group_sizes(campaign) -> dict:
+    """The small-group sizes of `exports.attribution.campaign_group_sizes` (participants heard,
+    i.e. with a live note, withdrawn left out, by role and grade), read from the participants with
+    an index probe into their notes each: a few milliseconds where a pass over every note of a
+    large campaign took tens. A test checks both give the same sizes."""
+    from exports.attribution import group_sizes_from
+    from interviews.models import Note
+
+    rows = (
+        Participant.objects.filter(campaign=campaign)
+        .exclude(pk__in=withdrawn_participant_ids(campaign))
+        .filter(Exists(Note.objects.filter(participant_id=OuterRef("pk"), is_deleted=False)))
+        .order_by()
+        .values_list("role", "grade")
+        .annotate(n=Count("pk"))
+    )
+    return group_sizes_from(rows)
 
 
 # --- Codebook ------------------------------------------------------------------------------------
@@ -393,8 +518,13 @@ def search_notes(campaign, q: str, *, kind="", prompt=None, tag=None, role=""):
     """
     from interviews.models import Note
 
-    notes = exclude_withdrawn(Note.objects.live().for_campaign(campaign), "participant").select_related(
-        "participant", "prompt"
+    # The campaign's withdrawn as `participant_id NOT IN (…)` (an index read), not a join of
+    # every matching note to its participant.
+    notes = (
+        Note.objects.live()
+        .for_campaign(campaign)
+        .exclude(participant_id__in=withdrawn_participant_ids(campaign))
+        .select_related("participant", "prompt")
     )
     if kind in Note.Kind.values:
         notes = notes.filter(kind=kind)
@@ -449,18 +579,13 @@ def marked_html(text: str) -> str:
     return mark_safe(safe.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))  # noqa: S308 (escaped above)
 
 
-class CappedPaginator(Paginator):
-    """Counts matches only up to SEARCH_COUNT_CAP (+1, to know there are more): a common word
-    can match a fifth of 50,000 notes, and counting them all would cost more than the page."""
-
-    @cached_property
-    def count(self):
-        return self.object_list.order_by()[: SEARCH_COUNT_CAP + 1].count()
-
-
 def search_page(results, number):
-    """One page of ranked ids (the count, then 20 ids: no joins, no headlines for the rest)."""
-    return CappedPaginator(results.values_list("pk", flat=True), SEARCH_PAGE_SIZE).get_page(number)
+    """One page of ranked ids: the best SEARCH_COUNT_CAP + 1 ids in one query (ids only: no
+    joins, no headlines), which is also the capped count. Ranking has to read every match
+    anyway to find the best twenty, so keeping the first thousand ids costs little more than a
+    separate count did, and saves that second pass over the matches."""
+    ids = list(results.values_list("pk", flat=True)[: SEARCH_COUNT_CAP + 1])
+    return Paginator(ids, SEARCH_PAGE_SIZE).get_page(number)
 
 
 def notes_with_headlines(ids, q: str) -> list:
@@ -517,7 +642,7 @@ def search_highlights(campaign, q: str, *, role="", tag=None, limit=SEARCH_HIGHL
     terms = _terms(q)
     if not terms:
         return []
-    hs = Highlight.objects.visible().filter(campaign=campaign).select_related("participant", "theme")
+    hs = Highlight.objects.visible(campaign).select_related("participant", "theme")
     if role in Participant.Role.values:
         hs = hs.filter(participant__role=role)
     if tag:

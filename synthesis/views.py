@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from empathy.access import ALL_ROLES, LEAD_ONLY, TEAM, campaign_view
 from interviews.models import Note, Prediction
 
-from . import selectors, services
+from . import fragments, selectors, services
 from .forms import (
     HighlightForm,
     MemoForm,
@@ -82,20 +82,24 @@ def _errors(request, error: ValidationError):
 def board(request, campaign):
     services.highlights_reanchor_stale(campaign)
     filters = selectors.BoardFilters.from_request(request.GET)
-    themes = list(selectors.themes_with_counts(campaign))
-    previews = selectors.theme_previews(campaign, [t.pk for t in themes])
+    themes = list(selectors.themes_for_board(campaign))
+    previews = selectors.theme_previews(campaign, themes)
     for theme in themes:
         theme.preview = previews.get(theme.pk, [])
     page = Paginator(selectors.board_cards(campaign, filters), selectors.BOARD_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    options = selectors.filter_options(campaign)
     context = {
         "campaign": campaign,
         "themes": themes,
+        "themes_html": fragments.board_themes_html(campaign, themes),
+        "filters_html": fragments.board_filters_html(campaign, filters, themes, options),
         "page": page,
+        "cards_html": fragments.board_cards_html(request, campaign, page.object_list),
         "filters": filters,
         "query": filters.querystring(),
-        "options": selectors.filter_options(campaign),
+        "options": options,
         "theme_form": ThemeForm(),
     }
     return render(request, "synthesis/board.html", context)
@@ -327,8 +331,7 @@ THEME_EVIDENCE_PAGE = 30
 @campaign_view(TEAM)
 def theme(request, campaign, theme_id):
     theme = _theme(campaign, theme_id)
-    evidence = selectors.card_queryset().filter(theme=theme).order_by("-starred", "-dissenting", "-id")
-    page = Paginator(evidence, THEME_EVIDENCE_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.theme_evidence(campaign, theme), THEME_EVIDENCE_PAGE).get_page(request.GET.get("page"))
     others = [t for t in Theme.objects.filter(campaign=campaign).only("pk", "title") if t.pk != theme.pk]
     causes = list(theme.root_causes.all())
     current = campaign.issue_statements.first()
@@ -347,27 +350,32 @@ def theme(request, campaign, theme_id):
         context["refine_form"] = RefineForm(
             initial={"text": current.text if current else "", "root_causes": [c.pk for c in causes]}, causes=causes
         )
-        context["quotable"] = _quotable_ids(page.object_list)
-        _attach_attributions(campaign, page.object_list)
+        from consent.selectors import scopes_by_participant
+
+        # The page's participants' consent, read once for both uses below.
+        scopes = scopes_by_participant({h.participant_id for h in page.object_list})
+        context["quotable"] = _quotable_ids(page.object_list, scopes)
+        _attach_attributions(campaign, page.object_list, scopes)
+    context["cards_html"] = fragments.evidence_cards_html(
+        campaign, theme, page.object_list, context["published_ids"], context.get("quotable", set())
+    )
+    context["voices_html"] = fragments.voices_html(context["voices"])
     return render(request, "synthesis/theme.html", context)
 
 
-def _attach_attributions(campaign, highlights) -> None:
+def _attach_attributions(campaign, highlights, scopes) -> None:
     """How each quote is attributed wherever it leaves the product: consent and small-group
-    protection (exports.attribution, the one rule). Three queries."""
-    from exports.attribution import attributions
+    protection (exports.attribution, the one rule). One query (the group sizes)."""
+    from exports.attribution import attribution_for
 
-    highlights = list(highlights)
-    names = attributions(campaign, [h.participant for h in highlights])
+    # exports.attribution.attributions, with the group sizes read per participant (an index
+    # probe each) rather than from a pass over every note of the campaign on each view.
+    sizes = selectors.heard_group_sizes(campaign)
     for h in highlights:
-        h.public_attribution = names.get(h.participant_id, "")
+        h.public_attribution = attribution_for(h.participant, sizes, scopes.get(h.participant_id))
 
 
-def _quotable_ids(highlights) -> set[int]:
-    from consent.selectors import scopes_by_participant
-
-    highlights = list(highlights)
-    scopes = scopes_by_participant({h.participant_id for h in highlights})
+def _quotable_ids(highlights, scopes) -> set[int]:
     # Words no longer in the edited note (needs_review) are not offered: they may be what was edited out.
     return {
         h.pk
@@ -768,6 +776,8 @@ def search(request, campaign):
     query = urlencode(
         {k: v for k, v in {"q": q, "kind": kind, "role": role, "prompt": prompt, "tag": tag}.items() if v}
     )
+    options = selectors.filter_options(campaign)
+    selected = {"kind": kind, "role": role, "prompt": prompt, "tag": tag}
     return render(
         request,
         "synthesis/search.html",
@@ -781,7 +791,8 @@ def search(request, campaign):
             "query": query,
             "count_cap": selectors.SEARCH_COUNT_CAP,
             "kinds": NoteModel.Kind.choices,
-            "selected": {"kind": kind, "role": role, "prompt": prompt, "tag": tag},
-            "options": selectors.filter_options(campaign),
+            "selected": selected,
+            "options": options,
+            "filters_html": fragments.search_filters_html(selected, NoteModel.Kind.choices, options),
         },
     )

@@ -396,18 +396,18 @@ BUDGETS = {
     "synthesis/predictions/": 8,
     # theme; evidence count; other themes; root causes; current issue statement; whose voices
     # (roles, values, dimensions, their values); published ids; evidence page; their tags;
-    # quotable (participants, consent records); attributions (participants, consent records,
-    # group sizes)
-    "themes/{theme}/": 23,
+    # the page's consent scopes, for quotable and attributions (participants, consent records);
+    # group sizes
+    "themes/{theme}/": 21,
     # themes; all root causes; evidence choices; why-steps; their evidence; theme's causes;
     # their evidence
     "root-causes/?theme={theme}": 13,
     # themes count; themes page; published quotes; their participants' consent (participants,
     # records); group sizes
     "findings/": 12,
-    # notes count (capped); ranked ids; the page's notes; their tags; matching highlights;
-    # matching tag memos; filter tags, prompts, dimension values
-    "search/?q=bus+letter": 15,
+    # ranked ids (the best 1,001: also the capped count); the page's notes; their tags;
+    # matching highlights; matching tag memos; filter tags, prompts, dimension values
+    "search/?q=bus+letter": 14,
     # tag; other tags; highlights count; memos; highlights page; their tags
     "synthesis/tags/{tag}/": 12,
     # versions count; versions page; previous texts; themes; root causes; quotes per theme

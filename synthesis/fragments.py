@@ -1,0 +1,198 @@
+"""Rendered pieces of the board, cached under a digest of exactly what they show.
+
+A board page is forty cards and up to sixty theme columns; rendering them is most of its time.
+Each piece is looked up under a key made from every value it displays (and the language and the
+path its links return to), all in one `get_many`: a piece whose words, tags, counts or preview
+changed has a new key and is rendered afresh, so nothing here is ever stale and nothing needs
+invalidating. Only pieces the page's own queries returned are looked up, so words that may no
+longer be shown (a withdrawn participant's, a deleted note's) are never read from the cache:
+their card is not in the query's rows and so is never asked for. Unused keys expire.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.template import Context
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+TIMEOUT = 24 * 3600
+PREFIX = "synthesis:fragment:v1"
+
+
+def _key(template_name: str, parts) -> str:
+    digest = hashlib.blake2b(repr((get_language(), parts)).encode(), digest_size=20).hexdigest()
+    return f"{PREFIX}:{template_name}:{digest}"
+
+
+def render_each(template_name: str, items, context_for, parts_for) -> list:
+    """The rendered `template_name` for each of `items` (in order), from the cache where the
+    same content was rendered before. `context_for(item)` is the template's context;
+    `parts_for(item)` every value the rendering depends on (a tuple of plain values)."""
+    items = list(items)
+    if not items:
+        return []
+    keys = [_key(template_name, parts_for(item)) for item in items]
+    found = cache.get_many(keys)
+    template = None
+    missing = {}
+    out = []
+    for item, key in zip(items, keys, strict=True):
+        html = found.get(key)
+        if html is None:
+            template = template or get_template(template_name).template
+            html = template.render(Context(context_for(item), autoescape=True))
+            missing[key] = str(html)
+        out.append(mark_safe(html))  # noqa: S308 (rendered by our autoescaping template)
+    if missing:
+        cache.set_many(missing, TIMEOUT)
+    return out
+
+
+def card_parts(h, campaign, next_path: str, show_theme: bool = True) -> tuple:
+    """Everything `_card.html` shows of a card."""
+    participant = h.participant
+    prompt = h.note.prompt if h.note_id else None
+    return (
+        campaign.slug,
+        next_path,
+        show_theme,
+        h.pk,
+        h.quote,
+        h.starred,
+        h.dissenting,
+        h.needs_review,
+        h.theme_id,
+        h.theme.title if h.theme_id else "",
+        participant.code,
+        participant.role,
+        prompt.text if prompt else None,
+        tuple(t.name for t in h.tags.all()),
+    )
+
+
+def theme_parts(t, campaign) -> tuple:
+    """Everything `_board_theme.html` shows of a theme column."""
+    return (
+        campaign.slug,
+        t.pk,
+        t.title,
+        t.statement,
+        t.published_at is not None,
+        t.card_count,
+        t.voice_count,
+        tuple((h.quote, h.participant_code) for h in t.preview),
+    )
+
+
+def board_cards_html(request, campaign, cards) -> list:
+    next_path = request.get_full_path()
+
+    def context(h):
+        return {"h": h, "campaign": campaign, "show_theme": True, "request": request}
+
+    return render_each("synthesis/_card.html", cards, context, lambda h: card_parts(h, campaign, next_path))
+
+
+def board_themes_html(campaign, themes) -> list:
+    return render_each(
+        "synthesis/_board_theme.html",
+        themes,
+        lambda t: {"t": t, "campaign": campaign},
+        lambda t: theme_parts(t, campaign),
+    )
+
+
+def board_filters_html(campaign, filters, themes, options):
+    """The board's filter form: its choices (themes, tags, groups, prompts) and what is selected."""
+
+    def parts(_):
+        return (
+            campaign.slug,
+            repr(filters),
+            tuple((t.pk, t.title) for t in themes),
+            tuple((t["pk"], t["name"]) for t in options["tags"]),
+            tuple((v.pk, v.dimension.name, v.label) for v in options["values"]),
+            tuple((p.pk, p.guide.title, p.text) for p in options["prompts"]),
+            tuple((v, str(label)) for v, label in options["roles"]),
+        )
+
+    context = {"filters": filters, "themes": themes, "options": options, "campaign": campaign}
+    return render_each("synthesis/_board_filters.html", [None], lambda _: context, parts)[0]
+
+
+def search_filters_html(selected, kinds, options):
+    """Search's filters: their choices and what is selected (the words typed are outside)."""
+
+    def parts(_):
+        return (
+            tuple(sorted(selected.items())),
+            tuple((v, str(label)) for v, label in kinds),
+            tuple((v, str(label)) for v, label in options["roles"]),
+            tuple((t["pk"], t["name"]) for t in options["tags"]),
+            tuple((p.pk, p.text) for p in options["prompts"]),
+        )
+
+    context = {"selected": selected, "kinds": kinds, "options": options}
+    return render_each("synthesis/_search_filters.html", [None], lambda _: context, parts)[0]
+
+
+def evidence_cards_html(campaign, theme, cards, published_ids, quotable) -> list:
+    """A theme page's evidence cards. What a card shows depends on the reader (a lead sees the
+    publish checkbox, whether the words may be quoted and how they would be attributed), so all
+    of that is part of the key."""
+    membership = campaign.membership
+
+    def context(h):
+        return {
+            "h": h,
+            "campaign": campaign,
+            "theme": theme,
+            "membership": membership,
+            "published_ids": published_ids,
+            "quotable": quotable,
+        }
+
+    def parts(h):
+        return (
+            campaign.slug,
+            membership.is_lead,
+            theme.published_at is not None,
+            h.pk,
+            h.quote,
+            h.starred,
+            h.dissenting,
+            h.participant.code,
+            h.participant.role,
+            h.pk in published_ids,
+            h.pk in quotable,
+            getattr(h, "public_attribution", None),
+            tuple(t.name for t in h.tags.all()),
+        )
+
+    return render_each("synthesis/_evidence_card.html", cards, context, parts)
+
+
+def voices_html(voices):
+    """The "whose voices" panel, keyed on every figure and label it shows."""
+
+    def parts(_):
+        return (
+            voices.total,
+            voices.summary,
+            voices.one_person,
+            voices.one_group,
+            tuple(voices.missing_sentences),
+            tuple((r.label, r.count, r.share) for r in voices.roles),
+            tuple(
+                (
+                    d.dimension.name,
+                    d.not_recorded,
+                    tuple((r.label, r.count, r.share, r.population_share, r.marginalized) for r in d.rows),
+                )
+                for d in voices.dimensions
+            ),
+        )
+
+    return render_each("synthesis/_voices.html", [None], lambda _: {"voices": voices}, parts)[0]
