@@ -44,9 +44,12 @@ _WITHOUT_PHONE_SEPARATORS = str.maketrans(
 )
 
 
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
 def _is_word(char: str) -> bool:
     """An ASCII word character (what \\w matches in an ASCII text)."""
-    return char.isascii() and (char.isalnum() or char == "_")
+    return char in _WORD
 
 
 def _as_word(needle: str, text: str) -> bool:

@@ -169,10 +169,10 @@ def _progress_updater(job: ExportJob, total):
 
 def _build(job: ExportJob, path: str) -> int:
     """Write the job's file at `path`; returns its row count."""
-    from .report import report_data, write_docx
-
     campaign = job.campaign
     if job.kind == Kind.REPORT:
+        from .report import report_data, write_docx
+
         data = report_data(campaign)
         update = _progress_updater(job, 0)
         write_docx(data, path, progress=lambda p: update(0, p))

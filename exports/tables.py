@@ -19,6 +19,8 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
+from consent.selectors import _status_from_records, withdrawn_participant_ids
+
 from .anonymize import FORMULA_FIRST, Scrubber, _same, safe_cell
 from .attribution import attribution_for, campaign_group_sizes, group_sizes_from
 from .writers import csv_field
@@ -68,7 +70,6 @@ def _scopes(campaign, consent_people: dict) -> dict:
     values: no model instances and no list of ids sent back (a campaign has a few thousand
     records; those of participants not exported are skipped)."""
     from consent.models import ConsentRecord
-    from consent.selectors import _status_from_records
 
     records: dict = {pk: [] for pk in consent_people}
     for pid, kind, may_quote, attribution, may_recontact in (
@@ -99,18 +100,17 @@ class ExportContext:
         """Participants (one query; `heard_only`: those with notes, as a subquery of the same
         statement), their scopes (one more: the campaign's consent records as plain values),
         group sizes (one more unless `heard_only`). No list of ids goes back to the database."""
-        from consent.selectors import withdrawn_participant_ids
         from interviews.models import Note
         from participants.models import Participant
 
-        role_labels = dict(Participant.Role.choices)
+        role_labels = {role: str(label) for role, label in Participant.Role.choices}
         rows = Participant.objects.filter(campaign=campaign).exclude(pk__in=withdrawn_participant_ids(campaign))
         if heard_only:  # as attribution.heard_ids: a live note in the campaign
             rows = rows.filter(pk__in=Note.objects.filter(campaign=campaign, is_deleted=False).values("participant_id"))
         rows = rows.values_list("pk", "code", "role", "grade", "full_name", "email", "phone", "is_minor", "status")
         people, consent_people = {}, {}
         for pk, code, role, grade, name, email, phone, is_minor, status in rows:
-            people[pk] = Person(pk, code, role, str(role_labels.get(role, role)), grade, name, email, phone)
+            people[pk] = Person(pk, code, role, role_labels.get(role, role), grade, name, email, phone)
             consent_people[pk] = _ConsentPerson(pk, is_minor, status)
         if heard_only:  # the people loaded are exactly those the groups count
             sizes = group_sizes_from((p.role, p.grade, 1) for p in people.values())
