@@ -44,9 +44,21 @@ BOARD_PAGE_SIZE = 40
 THEME_PREVIEW = 3
 
 
+def visible_highlights(campaign):
+    """`Highlight.objects.visible(campaign)`, built once per campaign object (one request): building
+    that query (its subqueries of deleted notes and withdrawn participants) costs more Python than
+    running it, and a board uses it three times. Callers filter it further (a new queryset each
+    time) and never evaluate it as is, so its result cache stays empty."""
+    base = getattr(campaign, "_synthesis_visible_highlights", None)
+    if base is None:
+        base = Highlight.objects.visible(campaign)
+        campaign._synthesis_visible_highlights = base
+    return base
+
+
 def _on_theme(campaign):
     """A theme's visible cards, for correlated subqueries (one index range per theme)."""
-    return Highlight.objects.visible(campaign).filter(theme_id=OuterRef("pk")).order_by()
+    return visible_highlights(campaign).filter(theme_id=OuterRef("pk")).order_by()
 
 
 def themes_with_counts(campaign):
@@ -206,13 +218,13 @@ def _cards():
 
 
 def board_cards(campaign, filters: BoardFilters) -> CardPages:
-    ids = filters.apply(Highlight.objects.visible(campaign)).order_by(*CARD_ORDER)
+    ids = filters.apply(visible_highlights(campaign)).order_by(*CARD_ORDER)
     return CardPages(ids, _cards())
 
 
 def theme_evidence(campaign, theme) -> CardPages:
     """A theme's cards, starred first, then dissenting voices, then newest: paged like the board."""
-    ids = Highlight.objects.visible(campaign).filter(theme=theme).order_by("-starred", "-dissenting", "-id")
+    ids = visible_highlights(campaign).filter(theme=theme).order_by("-starred", "-dissenting", "-id")
     return CardPages(ids, _cards(), order=("-starred", "-dissenting", "-id"))
 
 
@@ -238,7 +250,7 @@ def theme_previews(campaign, themes, per_theme=THEME_PREVIEW) -> dict[int, list[
         )
     else:
         rows = (
-            Highlight.objects.visible(campaign)
+            visible_highlights(campaign)
             .filter(theme_id__in=list(previews))
             .annotate(
                 participant_code=F("participant__code"),
@@ -363,7 +375,7 @@ def whose_voices(campaign, highlights) -> Voices:
     Queries: role counts, value counts, dimensions, their values (prefetch) — four, always.
     """
     participant_ids = (
-        Highlight.objects.visible(campaign).filter(pk__in=highlights.values("pk")).values("participant_id")
+        visible_highlights(campaign).filter(pk__in=highlights.values("pk")).values("participant_id")
     )
     people = Participant.objects.filter(pk__in=participant_ids)
     by_role = dict(people.order_by().values_list("role").annotate(n=Count("pk")))
@@ -642,7 +654,7 @@ def search_highlights(campaign, q: str, *, role="", tag=None, limit=SEARCH_HIGHL
     terms = _terms(q)
     if not terms:
         return []
-    hs = Highlight.objects.visible(campaign).select_related("participant", "theme")
+    hs = visible_highlights(campaign).select_related("participant", "theme")
     if role in Participant.Role.values:
         hs = hs.filter(participant__role=role)
     if tag:
