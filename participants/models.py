@@ -268,6 +268,8 @@ class Participant(models.Model):
         indexes = [
             models.Index(fields=["campaign", "status"], name="participants_campaign_status"),
             models.Index(fields=["campaign", "role"], name="participants_campaign_role"),
+            # The coverage counts' cache key: how many people and the latest change, index only.
+            models.Index(fields=["campaign", "updated_at"], name="participants_campaign_updated"),
             models.Index(Lower("email"), name="participants_email_lower"),
             # Matching people across the district's campaigns by name (a lead's match candidates).
             models.Index(Lower("full_name"), name="participants_full_name_lower"),

@@ -7,6 +7,7 @@ counting is done by the database (GROUP BY / filtered COUNT), never by looping o
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -15,6 +16,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -26,9 +28,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from campaigns.models import Campaign
+from consent.models import ConsentRecord
 from consent.selectors import withdrawn_participant_ids
 
-from .models import DimensionValue, EquityDimension, Participant, ParticipantValue, PriorityGroup
+from .models import DimensionValue, EquityDimension, Participant, ParticipantValue, PriorityGroup, StatusChange
 
 # A group is under-heard when its share of interviews is this many points below its population
 # share, or less than half of it.
@@ -154,31 +158,10 @@ class Coverage:
 def coverage(campaign) -> Coverage:
     """Population share vs. invited vs. interviewed share for every dimension value.
 
-    Queries: dimensions, their values (prefetch), campaign totals, per-value counts (GROUP BY).
+    Queries: dimensions, their values (prefetch), and coverage_counts (one query when cached).
     """
     dimensions = list(campaign.dimensions.prefetch_related("values"))
-    totals = counted_participants(campaign).aggregate(
-        total=Count("pk"),
-        invited=Count("pk", filter=_INVITED),
-        interviewed=Count("pk", filter=_INTERVIEWED),
-        pipeline=Count("pk", filter=_PIPELINE),
-    )
-    # Every count is of invited people, so the nominated (often the largest share of a big
-    # campaign) are filtered out before the join instead of being counted as zeros.
-    counts = {
-        row["value_id"]: row
-        for row in ParticipantValue.objects.filter(
-            participant__campaign=campaign, participant__status__in=_invited_statuses()
-        )
-        .exclude(participant_id__in=withdrawn_participant_ids(campaign))
-        .values("value_id")
-        .order_by()
-        .annotate(
-            invited=Count("pk"),
-            interviewed=Count("pk", filter=Q(participant__status=Participant.Status.INTERVIEWED)),
-            pipeline=Count("pk", filter=Q(participant__status__in=Participant.PIPELINE_STATUSES)),
-        )
-    }
+    totals, counts = coverage_counts(campaign)
     result = []
     for dimension in dimensions:
         counted = [(value, counts.get(value.pk, _ZERO)) for value in dimension.values.all()]
@@ -200,6 +183,79 @@ def coverage(campaign) -> Coverage:
         interviewed=totals["interviewed"],
         pipeline=totals["pipeline"],
     )
+
+
+COUNTS_CACHE_SECONDS = 24 * 3600
+
+
+def coverage_counts(campaign) -> tuple[dict, dict]:
+    """(campaign totals, {value id: counts}) of the people coverage counts (not withdrawn).
+
+    Counting every value of every invited person takes tens of milliseconds in a campaign of
+    thousands, and the coverage, next-invitations and overview pages ask on every view. The
+    counts are cached under a key that changes with everything they depend on
+    (`_counts_inputs`), so a change shows on the next view; otherwise two aggregate queries.
+    """
+    key = f"participants:coverage-counts:{campaign.pk}:{_counts_inputs(campaign)}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    totals = counted_participants(campaign).aggregate(
+        total=Count("pk"),
+        invited=Count("pk", filter=_INVITED),
+        interviewed=Count("pk", filter=_INTERVIEWED),
+        pipeline=Count("pk", filter=_PIPELINE),
+    )
+    # Every count is of invited people, so the nominated (often the largest share of a big
+    # campaign) are filtered out before the join instead of being counted as zeros.
+    counts = {
+        row.pop("value_id"): row
+        for row in ParticipantValue.objects.filter(
+            participant__campaign=campaign, participant__status__in=_invited_statuses()
+        )
+        .exclude(participant_id__in=withdrawn_participant_ids(campaign))
+        .values("value_id")
+        .order_by()
+        .annotate(
+            invited=Count("pk"),
+            interviewed=Count("pk", filter=Q(participant__status=Participant.Status.INTERVIEWED)),
+            pipeline=Count("pk", filter=Q(participant__status__in=Participant.PIPELINE_STATUSES)),
+        )
+    }
+    cache.set(key, (totals, counts), COUNTS_CACHE_SECONDS)
+    return totals, counts
+
+
+def _counts_inputs(campaign) -> str:
+    """A fingerprint of what the coverage counts are computed from, read in one cheap query.
+
+    - the campaign's participants: how many, and the latest `updated_at` (every status change
+      goes through participants.services.participant_set_status, which saves it);
+    - the newest participant value, status change and consent record anywhere (values are
+      replaced by delete + insert, so a new one has a higher id; a withdrawal is a new consent
+      record). These are index lookups of the maximum id; a change in another campaign only
+      costs this one a recount.
+    """
+    participants = Participant.objects.filter(campaign=OuterRef("pk")).order_by().values("campaign")
+    newest = {
+        name: Subquery(model.objects.order_by("-pk").values("pk")[:1])
+        for name, model in (
+            ("newest_value", ParticipantValue),
+            ("newest_status", StatusChange),
+            ("newest_consent", ConsentRecord),
+        )
+    }
+    inputs = (
+        Campaign.objects.filter(pk=campaign.pk)
+        .annotate(
+            people=Subquery(participants.annotate(n=Count("*")).values("n")),
+            people_updated=Subquery(participants.annotate(latest=Max("updated_at")).values("latest")),
+            **newest,
+        )
+        .values_list("people", "people_updated", *newest)
+        .get()
+    )
+    return ":".join(str(part.timestamp() if hasattr(part, "timestamp") else part) for part in inputs)
 
 
 def _invited_statuses():

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from participants.models import Participant
 from participants.selectors import coverage
+from participants.services import participant_set_status, participant_update
 
 pytestmark = pytest.mark.django_db
 
@@ -105,11 +106,13 @@ def test_coverage_without_dimensions_has_an_empty_state(campaign, client_for, le
 
 
 def test_coverage_is_computed_in_a_fixed_number_of_queries(campaign, heard, make_people, django_assert_num_queries):
-    # dimensions, their values, campaign totals, per-value counts (GROUP BY)
-    with django_assert_num_queries(4):
+    # dimensions, their values, the counts' inputs, then (not cached yet) totals and per-value counts
+    with django_assert_num_queries(5):
+        coverage(campaign)
+    with django_assert_num_queries(3):  # the counts come from the cache
         coverage(campaign)
     make_people(100, values=[heard["yes"], heard["vi"]], status=Participant.Status.INTERVIEWED)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         cov = coverage(campaign)
     assert cov.interviewed == 110
 
@@ -124,9 +127,63 @@ def test_coverage_page_runs_a_fixed_number_of_queries(
     group.values.add(dims["yes"])
     make_people(size, values=[dims["yes"], dims["es"]], status=Participant.Status.INTERVIEWED)
     client = client_for(lead)
-    # session, user, membership+campaign, dimensions, values, totals, per-value counts,
-    # priority groups, their values+dimensions, group counts, then the session save (3)
-    with django_assert_num_queries(13):
+    # session, user, membership+campaign, dimensions, values, the counts' inputs, totals,
+    # per-value counts, priority groups, their values+dimensions, group counts, session save (3)
+    with django_assert_num_queries(14):
         response = client.get(reverse("participants:coverage", args=[campaign.slug]))
     assert response.status_code == 200
     assert f"{size} of 3 interviews" in response.content.decode()
+    with django_assert_num_queries(12):  # the next view: totals and per-value counts from the cache
+        again = client.get(reverse("participants:coverage", args=[campaign.slug]))
+    body = response.content.decode()
+    tables = body[body.index("coverage-totals") : body.index("</main>")]
+    assert tables in again.content.decode()
+
+
+# --- The cached counts follow every change they depend on ------------------------------------
+
+
+def _counts(campaign, dims):
+    cov = coverage(campaign)
+    _d, rows = _rows(cov, dims["el"])
+    return cov.invited, cov.interviewed, rows["Yes"].invited, rows["Yes"].interviewed
+
+
+def test_counts_follow_a_status_change(campaign, heard, lead):
+    before = _counts(campaign, heard)
+    person = Participant.objects.filter(status=Participant.Status.INVITED, dimension_values__value=heard["yes"]).first()
+    participant_set_status(participant=person, status=Participant.Status.INTERVIEWED, by=lead)
+    assert _counts(campaign, heard) == (before[0], before[1] + 1, before[2], before[3] + 1)
+
+
+def test_counts_follow_a_new_and_a_deleted_participant(campaign, heard, make_people):
+    before = _counts(campaign, heard)
+    [person] = make_people(1, values=[heard["yes"]], status=Participant.Status.INVITED)
+    assert _counts(campaign, heard) == (before[0] + 1, before[1], before[2] + 1, before[3])
+    person.delete()
+    assert _counts(campaign, heard) == before
+
+
+def test_counts_follow_a_changed_group(campaign, heard, lead):
+    before = _counts(campaign, heard)
+    person = Participant.objects.filter(status=Participant.Status.INTERVIEWED).first()
+    participant_update(participant=person, by=lead, values={heard["el"].pk: heard["yes"]})
+    assert _counts(campaign, heard) == (before[0], before[1], before[2] + 1, before[3] + 1)
+
+
+def test_counts_follow_a_withdrawal(campaign, heard, lead):
+    from consent.services import participant_withdraw
+
+    before = _counts(campaign, heard)
+    person = Participant.objects.filter(status=Participant.Status.INTERVIEWED).first()
+    participant_withdraw(participant=person, by=lead, note="no longer wishes to take part")
+    assert _counts(campaign, heard) == (before[0] - 1, before[1] - 1, before[2], before[3])
+
+
+def test_counts_of_one_campaign_are_not_served_to_another(campaign, heard, make_people):
+    from campaigns.factories import CampaignFactory
+
+    other = CampaignFactory(district=campaign.district)
+    coverage(campaign)
+    cov = coverage(other)
+    assert (cov.total, cov.invited, cov.interviewed) == (0, 0, 0)
