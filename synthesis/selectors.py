@@ -22,7 +22,7 @@ from campaigns.models import Role
 from consent.selectors import exclude_withdrawn, withdrawn_participant_ids
 from participants.models import DimensionValue, EquityDimension, Participant, ParticipantValue
 
-from .models import Highlight, HighlightTag, Memo, PublishedQuote, RootCause, Tag, Theme
+from .models import Highlight, HighlightTag, Memo, PublishedQuote, RootCause, Tag, Theme, deleted_note_ids
 
 
 def parse_id(raw) -> int | None:
@@ -375,7 +375,10 @@ def whose_voices(campaign, highlights) -> Voices:
     Queries: role counts, value counts, dimensions, their values (prefetch) — four, always.
     """
     participant_ids = (
-        visible_highlights(campaign).filter(pk__in=highlights.values("pk")).values("participant_id")
+        highlights.filter(campaign=campaign)
+        .exclude(note_id__in=deleted_note_ids())
+        .exclude(participant_id__in=withdrawn_participant_ids(campaign))
+        .values("participant_id")
     )
     people = Participant.objects.filter(pk__in=participant_ids)
     by_role = dict(people.order_by().values_list("role").annotate(n=Count("pk")))
