@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -157,6 +158,9 @@ def participant_list(request, campaign):
         "days": days,
         "may_add": campaign.membership.role in FIELD_TEAM,
         "filtered": bool(query),
+        "show_names": campaign.membership.role != Role.ANALYST,
+        # Each row's link: this prefix and the code (participant_row), not a reverse() per row.
+        "detail_prefix": reverse("participants:list", args=[campaign.slug]),
     }
     template = "participants/list.html#table" if request.htmx else "participants/list.html"
     response = render(request, template, context)
