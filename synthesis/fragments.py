@@ -196,3 +196,36 @@ def voices_html(voices):
         )
 
     return render_each("synthesis/_voices.html", [None], lambda _: {"voices": voices}, parts)[0]
+
+
+def _form_parts(form) -> tuple:
+    """Everything an unbound form renders from: its fields' kinds, labels, help, choices,
+    widget attributes and initial values."""
+    fields = []
+    for name, f in form.fields.items():
+        choices = getattr(f, "choices", None)
+        fields.append(
+            (
+                name,
+                type(f).__name__,
+                type(f.widget).__name__,
+                str(f.label),
+                str(f.help_text),
+                f.required,
+                repr(sorted(f.widget.attrs.items())),
+                tuple((str(v), str(label)) for v, label in choices) if choices is not None else None,
+                repr(form.get_initial_for_field(f, name)),
+            )
+        )
+    return (type(form).__module__, type(form).__qualname__, form.prefix, form.auto_id, tuple(fields))
+
+
+def crispy_html(form):
+    """`{{ form|crispy }}` of an unbound form (a page's blank or pre-filled form), from the cache
+    when the same form was rendered before; a bound form (with the user's input and errors) is
+    always rendered afresh."""
+    if form is None:
+        return ""
+    if form.is_bound:
+        return get_template("synthesis/_crispy_form.html").template.render(Context({"form": form}, autoescape=True))
+    return render_each("synthesis/_crispy_form.html", [form], lambda f: {"form": f}, _form_parts)[0]

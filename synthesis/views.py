@@ -102,6 +102,7 @@ def board(request, campaign):
         "options": options,
         "theme_form": ThemeForm(),
     }
+    context["theme_form_html"] = fragments.crispy_html(context["theme_form"])
     return render(request, "synthesis/board.html", context)
 
 
@@ -360,6 +361,8 @@ def theme(request, campaign, theme_id):
         campaign, theme, page.object_list, context["published_ids"], context.get("quotable", set())
     )
     context["voices_html"] = fragments.voices_html(context["voices"])
+    for name in ("form", "merge_form", "refine_form"):
+        context[f"{name}_html"] = fragments.crispy_html(context.get(name))
     return render(request, "synthesis/theme.html", context)
 
 

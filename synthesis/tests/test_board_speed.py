@@ -229,3 +229,28 @@ def test_theme_page_cards_follow_the_reader_and_every_change(campaign, make_note
     for client in (client_for(lead), client_for(analyst)):
         page = client.get(path).content.decode()
         assert "The bus never came." not in page and h.participant.code not in page
+
+
+@pytest.mark.django_db
+def test_cached_forms_follow_the_themes(campaign, make_note, client_for, lead):
+    theme = ThemeFactory(campaign=campaign, title="Buses", statement="Late buses.")
+    other = ThemeFactory(campaign=campaign, title="Letters")
+    client = client_for(lead)
+    path = url(campaign, f"themes/{theme.pk}/")
+    page = client.get(path).content.decode()
+    assert 'value="Buses"' in page and ">Letters</option>" in page
+    services.theme_update(theme=theme, title="Transport", statement="Late buses.")
+    services.theme_update(theme=other, title="Letters home", statement="")
+    page = client.get(path).content.decode()
+    assert 'value="Transport"' in page and 'value="Buses"' not in page
+    assert ">Letters home</option>" in page and ">Letters</option>" not in page
+
+
+def test_a_bound_form_is_never_taken_from_the_cache():
+    from synthesis.forms import ThemeForm
+
+    blank = fragments.crispy_html(ThemeForm())
+    bound = ThemeForm({"title": "", "statement": "x"})
+    assert not bound.is_valid()
+    html = fragments.crispy_html(bound)
+    assert html != blank and "invalid" in html
