@@ -151,8 +151,12 @@ class ConsentStatus:
         return Scopes.most_restrictive(self.latest[kind] for kind in required_kinds(self.participant))
 
 
-def _status_from_records(participant, records) -> ConsentStatus:
-    """`records` newest first (the model's ordering)."""
+def status_from_records(participant, records) -> ConsentStatus:
+    """The consent status `records` add up to: the rule every reader shares.
+
+    `records` are the participant's consent records newest first (the model's ordering); any
+    objects with `kind`, `may_quote`, `attribution` and `may_recontact` will do, so a caller
+    reading many participants at once can pass plain values (exports.tables does)."""
     status = ConsentStatus(participant=participant)
     for record in records:
         if record.kind == Kind.WITHDRAWAL:
@@ -164,7 +168,7 @@ def _status_from_records(participant, records) -> ConsentStatus:
 
 def consent_status(participant) -> ConsentStatus:
     """One query (or none, when `consents` was prefetched newest first)."""
-    return _status_from_records(participant, participant.consents.all())
+    return status_from_records(participant, participant.consents.all())
 
 
 def consent_statuses(participants) -> dict[int, ConsentStatus]:
@@ -173,7 +177,7 @@ def consent_statuses(participants) -> dict[int, ConsentStatus]:
     by_id = {p.pk: [] for p in participants}
     for record in ConsentRecord.objects.filter(participant__in=by_id.keys()).select_related("form"):
         by_id[record.participant_id].append(record)
-    return {p.pk: _status_from_records(p, by_id[p.pk]) for p in participants}
+    return {p.pk: status_from_records(p, by_id[p.pk]) for p in participants}
 
 
 def has_current_consent(participant) -> bool:

@@ -19,7 +19,7 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from consent.selectors import _status_from_records, withdrawn_participant_ids
+from consent.selectors import status_from_records, withdrawn_participant_ids
 
 from .anonymize import FORMULA_FIRST, Scrubber, _same, safe_cell
 from .attribution import attribution_for, campaign_group_sizes, group_sizes_from
@@ -66,7 +66,7 @@ class _ConsentValues:
 
 def _scopes(campaign, consent_people: dict) -> dict:
     """{participant id: Scopes} as `consent.selectors.scopes_by_participant` gives them, by
-    consent's own rule (`_status_from_records`, newest record first), from one query of plain
+    consent's own rule (`status_from_records`, newest record first), from one query of plain
     values: no model instances and no list of ids sent back (a campaign has a few thousand
     records; those of participants not exported are skipped)."""
     from consent.models import ConsentRecord
@@ -80,7 +80,7 @@ def _scopes(campaign, consent_people: dict) -> dict:
         found = records.get(pid)
         if found is not None:
             found.append(_ConsentValues(kind, may_quote, attribution, may_recontact))
-    return {pk: _status_from_records(consent_people[pk], found).scopes for pk, found in records.items()}
+    return {pk: status_from_records(consent_people[pk], found).scopes for pk, found in records.items()}
 
 
 @dataclass
