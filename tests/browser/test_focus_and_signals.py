@@ -411,9 +411,13 @@ def test_prompt_coach_warnings_name_the_problem(page, world):
     warnings = page.locator("#prompt-groups .coach-warning")
     codes = warnings.evaluate_all("els => els.map(el => el.dataset.code)")
     assert {"yes_no", "leading"} <= set(codes)
+    levels = warnings.evaluate_all("els => els.map(el => el.classList.contains('coach-tip') ? 'Tip:' : 'Warning:')")
     for i, code in enumerate(codes):
         expect(warnings.nth(i).locator(".coach-title")).to_have_text(RULES[code][0])
         expect(warnings.nth(i).locator(".coach-title")).to_be_visible()
+        # A tip and a warning differ in words, not only in colour.
+        expect(warnings.nth(i).locator(".coach-level")).to_have_text(levels[i], ignore_case=True)
+        expect(warnings.nth(i).locator(".coach-level")).to_be_visible()
     # The coach answering as one types says it in words too.
     box = page.get_by_label("Prompt*")
     box.press_sequentially("Would you ever walk to school?", delay=10)
