@@ -82,7 +82,7 @@ def theme_parts(t, campaign) -> tuple:
         t.published_at is not None,
         t.card_count,
         t.voice_count,
-        tuple((h.quote, h.participant_code) for h in t.preview),
+        tuple((h["quote"], h["participant_code"]) for h in t.preview),
     )
 
 

@@ -228,26 +228,21 @@ def theme_evidence(campaign, theme) -> CardPages:
     return CardPages(ids, _cards(), order=("-starred", "-dissenting", "-id"))
 
 
-def theme_previews(campaign, themes, per_theme=THEME_PREVIEW) -> dict[int, list[Highlight]]:
-    """The first few cards of each theme (starred first, then newest), in one query.
+def theme_previews(campaign, themes, per_theme=THEME_PREVIEW) -> dict[int, list[dict]]:
+    """The first few cards of each theme (starred first, then newest), in one query: plain rows
+    with `theme_id`, `quote` and `participant_code` (all a preview shows; no model instances).
 
     PostgreSQL: the ids `themes_for_board` found per theme; elsewhere a window function."""
     themes = list(themes)
     if not themes:
         return {}
     previews = {t.pk: [] for t in themes}
-    fields = ("pk", "theme_id", "quote", "participant_code")
     if settings.IS_POSTGRES:
         ids = [pk for t in themes for pk in (t.preview_ids or [])]
         # The participant's code by a lookup per row (a subquery), not a join the planner would
         # make by hashing every participant of the campaign for a few hundred cards.
         code = Subquery(Participant.objects.filter(pk=OuterRef("participant_id")).values("code")[:1])
-        rows = (
-            Highlight.objects.filter(pk__in=ids)
-            .annotate(participant_code=code)
-            .order_by("-starred", "-id")
-            .only(*fields[:3])
-        )
+        rows = Highlight.objects.filter(pk__in=ids).annotate(participant_code=code).order_by("-starred", "-id")
     else:
         rows = (
             visible_highlights(campaign)
@@ -258,10 +253,9 @@ def theme_previews(campaign, themes, per_theme=THEME_PREVIEW) -> dict[int, list[
             )
             .filter(row__lte=per_theme)
             .order_by("theme_id", "row")
-            .only(*fields[:3])
         )
-    for h in rows:
-        previews[h.theme_id].append(h)
+    for h in rows.values("theme_id", "quote", "participant_code"):
+        previews[h["theme_id"]].append(h)
     return previews
 
 
