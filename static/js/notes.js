@@ -271,6 +271,8 @@
       if (i) el.appendChild(document.createElement("br"));
       el.appendChild(document.createTextNode(line));
     });
+    var li = el.closest("li.note");
+    if (li) nameButtons(li);
   }
 
   function noteEl(clientId) { return document.getElementById("note-" + clientId); }
@@ -335,6 +337,12 @@
     renderNote(note, false);
   }
 
+  /* The first words of a note, to tell its buttons from the other notes' buttons. */
+  function noteSummary(li) {
+    var text = (li.querySelector(".note-body").textContent || "").replace(/\s+/g, " ").trim();
+    return text.length > 60 ? text.slice(0, 57) + "…" : text;
+  }
+
   /* Edit and delete buttons on notes this person may change. */
   function decorate(li) {
     if (!canWrite || li.dataset.editable !== "1" || li.querySelector(".note-actions")) return;
@@ -353,6 +361,17 @@
     del.addEventListener("click", function () { deleteNote(li); });
     box.appendChild(del);
     li.querySelector(".note-meta").appendChild(box);
+    nameButtons(li);
+  }
+
+  /* Every note has an "Edit" and a "Delete": their accessible names say which note, and follow
+     its text as it changes. The name starts with the visible word, so voice control finds it. */
+  function nameButtons(li) {
+    var edit = li.querySelector(".note-edit"), del = li.querySelector(".note-delete");
+    if (!edit) return;
+    var about = noteSummary(li);
+    edit.setAttribute("aria-label", i18n.edit + ": " + about);
+    del.setAttribute("aria-label", i18n.delete + ": " + about);
   }
 
   function showItemError(item) {

@@ -337,3 +337,24 @@ def test_polling_pauses_after_25_idle_minutes_and_resumes_on_click(page, intervi
     expect(paused).to_be_hidden()
     page.clock.run_for(10_000)
     assert len(polls) > count
+
+
+def test_each_notes_edit_and_delete_buttons_name_their_note(page, interview):
+    sign_in(page, "ivan@example.org")
+    page.goto(url(interview))
+    page.keyboard.press("Alt+ArrowDown")
+    page.keyboard.type("I wake up my brother.")
+    page.keyboard.press("Control+Enter")
+    page.keyboard.type("The bus was late again.")
+    page.keyboard.press("Control+Enter")
+    expect(status(page)).to_have_text("All notes saved")
+    # A screen reader's list of buttons tells the notes apart, not "Edit, Delete, Edit, Delete".
+    expect(page.get_by_role("button", name="Edit: I wake up my brother.", exact=True)).to_have_count(1)
+    expect(page.get_by_role("button", name="Delete: The bus was late again.", exact=True)).to_have_count(1)
+    # The names follow the text when the note is edited.
+    page.get_by_role("button", name="Edit: The bus was late again.", exact=True).click()
+    editor = page.locator(".note-editor textarea")
+    editor.fill("The bus never came.")
+    editor.press("Escape")
+    expect(page.get_by_role("button", name="Edit: The bus never came.", exact=True)).to_be_focused()
+    assert_accessible(page)
