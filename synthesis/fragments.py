@@ -11,7 +11,7 @@ their card is not in the query's rows and so is never asked for. Unused keys exp
 
 import hashlib
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.template import Context
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
@@ -21,19 +21,53 @@ TIMEOUT = 24 * 3600
 PREFIX = "synthesis:fragment:v1"
 
 
-def _key(template_name: str, parts) -> str:
+def _campaign_prefix(campaign_id) -> str:
+    return f"{PREFIX}:c{campaign_id}:"
+
+
+def _key(campaign_id, template_name: str, parts) -> str:
     digest = hashlib.blake2b(repr((get_language(), parts)).encode(), digest_size=20).hexdigest()
-    return f"{PREFIX}:{template_name}:{digest}"
+    return f"{_campaign_prefix(campaign_id)}{template_name}:{digest}"
 
 
-def render_each(template_name: str, items, context_for, parts_for) -> list:
+def forget(campaign_ids) -> None:
+    """Delete every cached piece of these campaigns now (a purge: words removed for good must
+    not wait in the cache for their keys to expire). Redis: the campaign's keys by prefix
+    (SCAN, in batches); the in-process cache: its matching keys; another backend: all of it."""
+    backend = caches["default"]  # the backend itself (`cache` is a proxy to it)
+    prefixes = [backend.make_key(_campaign_prefix(pk)) for pk in campaign_ids]
+    if not prefixes:
+        return
+    kind = type(backend).__name__
+    if kind == "RedisCache":
+        client = backend._cache.get_client(write=True)
+        for prefix in prefixes:
+            batch = []
+            for key in client.scan_iter(match=prefix + "*", count=1000):
+                batch.append(key)
+                if len(batch) >= 500:
+                    client.delete(*batch)
+                    batch = []
+            if batch:
+                client.delete(*batch)
+    elif kind == "LocMemCache":
+        with backend._lock:
+            for key in [k for k in backend._cache if k.startswith(tuple(prefixes))]:
+                backend._cache.pop(key, None)
+                backend._expire_info.pop(key, None)
+    else:
+        backend.clear()
+
+
+def render_each(campaign, template_name: str, items, context_for, parts_for) -> list:
     """The rendered `template_name` for each of `items` (in order), from the cache where the
     same content was rendered before. `context_for(item)` is the template's context;
-    `parts_for(item)` every value the rendering depends on (a tuple of plain values)."""
+    `parts_for(item)` every value the rendering depends on (a tuple of plain values). Keys
+    carry the campaign's id, so a purge can delete the campaign's pieces (`forget`)."""
     items = list(items)
     if not items:
         return []
-    keys = [_key(template_name, parts_for(item)) for item in items]
+    keys = [_key(campaign.pk, template_name, parts_for(item)) for item in items]
     found = cache.get_many(keys)
     template = None
     missing = {}
@@ -92,11 +126,12 @@ def board_cards_html(request, campaign, cards) -> list:
     def context(h):
         return {"h": h, "campaign": campaign, "show_theme": True, "request": request}
 
-    return render_each("synthesis/_card.html", cards, context, lambda h: card_parts(h, campaign, next_path))
+    return render_each(campaign, "synthesis/_card.html", cards, context, lambda h: card_parts(h, campaign, next_path))
 
 
 def board_themes_html(campaign, themes) -> list:
     return render_each(
+        campaign,
         "synthesis/_board_theme.html",
         themes,
         lambda t: {"t": t, "campaign": campaign},
@@ -119,10 +154,10 @@ def board_filters_html(campaign, filters, themes, options):
         )
 
     context = {"filters": filters, "themes": themes, "options": options, "campaign": campaign}
-    return render_each("synthesis/_board_filters.html", [None], lambda _: context, parts)[0]
+    return render_each(campaign, "synthesis/_board_filters.html", [None], lambda _: context, parts)[0]
 
 
-def search_filters_html(selected, kinds, options):
+def search_filters_html(campaign, selected, kinds, options):
     """Search's filters: their choices and what is selected (the words typed are outside)."""
 
     def parts(_):
@@ -135,7 +170,7 @@ def search_filters_html(selected, kinds, options):
         )
 
     context = {"selected": selected, "kinds": kinds, "options": options}
-    return render_each("synthesis/_search_filters.html", [None], lambda _: context, parts)[0]
+    return render_each(campaign, "synthesis/_search_filters.html", [None], lambda _: context, parts)[0]
 
 
 def evidence_cards_html(campaign, theme, cards, published_ids, quotable) -> list:
@@ -171,10 +206,10 @@ def evidence_cards_html(campaign, theme, cards, published_ids, quotable) -> list
             tuple(t.name for t in h.tags.all()),
         )
 
-    return render_each("synthesis/_evidence_card.html", cards, context, parts)
+    return render_each(campaign, "synthesis/_evidence_card.html", cards, context, parts)
 
 
-def voices_html(voices):
+def voices_html(campaign, voices):
     """The "whose voices" panel, keyed on every figure and label it shows."""
 
     def parts(_):
@@ -195,7 +230,7 @@ def voices_html(voices):
             ),
         )
 
-    return render_each("synthesis/_voices.html", [None], lambda _: {"voices": voices}, parts)[0]
+    return render_each(campaign, "synthesis/_voices.html", [None], lambda _: {"voices": voices}, parts)[0]
 
 
 def _form_parts(form) -> tuple:
@@ -220,7 +255,7 @@ def _form_parts(form) -> tuple:
     return (type(form).__module__, type(form).__qualname__, form.prefix, form.auto_id, tuple(fields))
 
 
-def crispy_html(form):
+def crispy_html(campaign, form):
     """`{{ form|crispy }}` of an unbound form (a page's blank or pre-filled form), from the cache
     when the same form was rendered before; a bound form (with the user's input and errors) is
     always rendered afresh."""
@@ -228,4 +263,4 @@ def crispy_html(form):
         return ""
     if form.is_bound:
         return get_template("synthesis/_crispy_form.html").template.render(Context({"form": form}, autoescape=True))
-    return render_each("synthesis/_crispy_form.html", [form], lambda f: {"form": f}, _form_parts)[0]
+    return render_each(campaign, "synthesis/_crispy_form.html", [form], lambda f: {"form": f}, _form_parts)[0]

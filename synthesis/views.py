@@ -102,7 +102,7 @@ def board(request, campaign):
         "options": options,
         "theme_form": ThemeForm(),
     }
-    context["theme_form_html"] = fragments.crispy_html(context["theme_form"])
+    context["theme_form_html"] = fragments.crispy_html(campaign, context["theme_form"])
     return render(request, "synthesis/board.html", context)
 
 
@@ -360,9 +360,9 @@ def theme(request, campaign, theme_id):
     context["cards_html"] = fragments.evidence_cards_html(
         campaign, theme, page.object_list, context["published_ids"], context.get("quotable", set())
     )
-    context["voices_html"] = fragments.voices_html(context["voices"])
+    context["voices_html"] = fragments.voices_html(campaign, context["voices"])
     for name in ("form", "merge_form", "refine_form"):
-        context[f"{name}_html"] = fragments.crispy_html(context.get(name))
+        context[f"{name}_html"] = fragments.crispy_html(campaign, context.get(name))
     return render(request, "synthesis/theme.html", context)
 
 
@@ -796,6 +796,6 @@ def search(request, campaign):
             "kinds": NoteModel.Kind.choices,
             "selected": selected,
             "options": options,
-            "filters_html": fragments.search_filters_html(selected, NoteModel.Kind.choices, options),
+            "filters_html": fragments.search_filters_html(campaign, selected, NoteModel.Kind.choices, options),
         },
     )

@@ -247,10 +247,51 @@ def test_cached_forms_follow_the_themes(campaign, make_note, client_for, lead):
 
 
 def test_a_bound_form_is_never_taken_from_the_cache():
+    from types import SimpleNamespace
+
     from synthesis.forms import ThemeForm
 
-    blank = fragments.crispy_html(ThemeForm())
+    campaign = SimpleNamespace(pk=0)
+    blank = fragments.crispy_html(campaign, ThemeForm())
     bound = ThemeForm({"title": "", "statement": "x"})
     assert not bound.is_valid()
-    html = fragments.crispy_html(bound)
+    html = fragments.crispy_html(campaign, bound)
     assert html != blank and "invalid" in html
+
+
+@pytest.mark.django_db
+def test_a_purge_deletes_the_campaigns_cached_pieces(campaign, other_campaign, make_note, client_for, analyst, lead):
+    from django.core.cache import cache
+
+    from consent.services import participant_purge
+
+    note = make_note("Words that must go for good.")
+    HighlightFactory(note=note, quote="Words that must go")
+    client_for(analyst).get(url(campaign, "synthesis/?theme="))
+    other = fragments._key(other_campaign.pk, "synthesis/_card.html", ("kept",))
+    cache.set(other, "another campaign's piece")
+
+    def cached_words():
+        keys = [k for k in _cache_keys() if fragments._campaign_prefix(campaign.pk) in k]
+        return [k for k in keys if "Words that must go" in str(cache.get(_unmake(k)) or "")]
+
+    assert cached_words()
+    withdraw(note.participant)
+    participant_purge(participant=note.participant, by=lead)
+    assert not [k for k in _cache_keys() if fragments._campaign_prefix(campaign.pk) in k]
+    assert cache.get(other) == "another campaign's piece"
+
+
+def _cache_keys():
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    if type(backend).__name__ == "RedisCache":
+        client = backend._cache.get_client()
+        return [k.decode() for k in client.scan_iter(match=backend.make_key(fragments.PREFIX) + "*")]
+    return list(backend._cache)
+
+
+def _unmake(made_key):
+    """The key given to the cache API from the backend's stored key (prefix:version:key)."""
+    return made_key.split(":", 2)[2]
