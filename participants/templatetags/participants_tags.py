@@ -4,7 +4,7 @@ from urllib.parse import quote
 from django import template
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.formats import localize
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -73,35 +73,48 @@ def participant_values(participant):
 @register.simple_tag
 def participant_flags(participant):
     """The equity flags: most impacted, not usually asked (given or derived), asked before, recent, minor."""
+    badges = _flag_badges(get_language())
     flags = []
     if participant.most_directly_impacted:
-        flags.append(format_html('<span class="badge flag-impacted">{}</span>', _("most impacted")))
+        flags.append(badges["impacted"])
     earlier = getattr(participant, "earlier_interviews", None)
     if participant.not_usually_asked:
-        flags.append(format_html('<span class="badge flag-unasked">{}</span>', _("not usually asked")))
+        flags.append(badges["unasked"])
     elif not earlier:
-        flags.append(
-            format_html(
-                '<span class="badge flag-derived" title="{}">{}<span class="visually-hidden"> {}</span></span>',
-                _("Derived: never interviewed in an earlier campaign of the district"),
-                _("not usually asked"),
-                _("(derived)"),
-            )
-        )
+        flags.append(badges["derived"])
     if earlier:
         text = ngettext("asked in %(n)s earlier campaign", "asked in %(n)s earlier campaigns", earlier) % {"n": earlier}
-        flags.append(
-            format_html(
-                '<span class="badge flag-asked" title="{}">{}</span>',
-                _("Interviewed in earlier campaigns of the district"),
-                text,
-            )
-        )
+        start, end = badges["asked"]
+        flags.append(f"{start}{escape(text)}{end}")
     if getattr(participant, "recently_interviewed", False):
-        flags.append(format_html('<span class="badge flag-recent">{}</span>', _("interviewed recently")))
+        flags.append(badges["recent"])
     if participant.is_minor:
-        flags.append(format_html('<span class="badge flag-minor">{}</span>', _("minor")))
-    return format_html_join(" ", "{}", ((flag,) for flag in flags))
+        flags.append(badges["minor"])
+    return mark_safe(" ".join(flags))  # the badges are built escaped
+
+
+@lru_cache(maxsize=16)
+def _flag_badges(language):
+    """The flags' markup in one language, built once (a list page shows them on every row).
+    `asked` is the markup before and after its count's text."""
+    return {
+        "impacted": format_html('<span class="badge flag-impacted">{}</span>', _("most impacted")),
+        "unasked": format_html('<span class="badge flag-unasked">{}</span>', _("not usually asked")),
+        "derived": format_html(
+            '<span class="badge flag-derived" title="{}">{}<span class="visually-hidden"> {}</span></span>',
+            _("Derived: never interviewed in an earlier campaign of the district"),
+            _("not usually asked"),
+            _("(derived)"),
+        ),
+        "asked": (
+            format_html(
+                '<span class="badge flag-asked" title="{}">', _("Interviewed in earlier campaigns of the district")
+            ),
+            "</span>",
+        ),
+        "recent": format_html('<span class="badge flag-recent">{}</span>', _("interviewed recently")),
+        "minor": format_html('<span class="badge flag-minor">{}</span>', _("minor")),
+    }
 
 
 @register.simple_tag
