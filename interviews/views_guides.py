@@ -17,6 +17,7 @@ from empathy.access import LEAD_ONLY, TEAM, campaign_view
 
 from . import prompt_coach, services
 from .forms import CoachForm, GuideCopyForm, GuideForm, PatternFillForm, PatternForm, PromptForm
+from .guide_markup import GuideMarkup
 from .models import InterviewGuide, Prompt, PromptPattern
 
 GUIDES_PER_PAGE = 25
@@ -72,19 +73,25 @@ def guide_copy(request, campaign):
     return render(request, "interviews/guide_copy.html", {"campaign": campaign, "form": form})
 
 
-def _guide_context(request, campaign, guide, **extra):
+def _guide_context(request, campaign, guide, *, moved_id=None, moved_direction=None):
+    """The guide page's context; `moved_id`/`moved_direction` name the prompt an htmx move just moved
+    (its button keeps the focus). Each prompt comes as its markup (interviews/guide_markup.py)."""
     prompts = list(guide.prompts.order_by("position", "id"))
+    can_edit = campaign.membership.is_lead
+    markup = GuideMarkup(
+        request, campaign, guide, can_edit=can_edit, moved_id=moved_id, moved_direction=moved_direction
+    )
     context = {
         "campaign": campaign,
         "guide": guide,
-        "groups": services.guide_groups(guide, prompts),
+        "groups": markup.groups(services.guide_groups(guide, prompts)),
         "prompt_count": len(prompts),
-        "can_edit": campaign.membership.is_lead,
+        "can_edit": can_edit,
+        "announcement": "",
     }
-    if context["can_edit"]:
-        context.setdefault("add_form", PromptForm(campaign=campaign, coach_target="coach-add"))
+    if can_edit:
+        context["add_form"] = PromptForm(campaign=campaign, coach_target="coach-add")
         context["fill_form"] = PatternFillForm(campaign=campaign)
-    context.update(extra)
     return context
 
 
