@@ -205,6 +205,35 @@ class Scrubber:
 
         return scrub
 
+    @cached_property
+    def function_all(self):
+        """`function` over a list of texts (str) at once: a list of the same texts, scrubbed.
+
+        The quick test is asked once of all of them, joined by a NUL (no word character, no
+        phone separator): a fragment, a bounded fragment or the phone digits in one text are
+        there in the joined text too, so when the joined text holds none, no text does and the
+        list comes back as it is. Otherwise (or when any text is not ASCII) each text goes to
+        `function`, so the result is always `[function(t) for t in texts]`."""
+        one = self.function
+        if one is _same:
+            return _same
+        needles, phone = self.ascii_needles, self.ascii_phone
+        last = phone[-1:] if phone else None
+
+        def scrub_all(texts: list) -> list:
+            joined = "\x00".join(texts)
+            if joined.isascii():
+                lower = joined.lower()
+                for needle, bounded in needles:
+                    if needle in lower and (not bounded or _as_word(needle, lower)):
+                        break
+                else:
+                    if not (last and last in joined and phone in joined.translate(_WITHOUT_PHONE_SEPARATORS)):
+                        return texts
+            return [one(text) for text in texts]
+
+        return scrub_all
+
     def scrub_with_map(self, text: str):
         """(scrubbed text, position map): `map(p)` (or `map(p, end=True)` for a span's end) is where
         old offset `p` is in the new text."""

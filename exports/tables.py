@@ -11,9 +11,13 @@ built without a query each. The rules applied to every participant's words:
 - identified (lead, with a reason, audited): names and contacts, every word, the consent scopes.
 """
 
+import queue
+import threading
+from contextlib import closing
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import islice
+from itertools import groupby, islice
+from operator import itemgetter
 
 from django.db.models import CharField
 from django.db.models.functions import Cast
@@ -26,6 +30,9 @@ from .attribution import attribution_for, campaign_group_sizes, group_sizes_from
 from .writers import csv_field
 
 CHUNK_SIZE = 2000
+CSV_FETCH = 5000  # rows per fetch when reading ahead
+READ_AHEAD = 2  # chunks fetched and waiting at most
+_participant = itemgetter(2)
 SCRUBBER_CACHE = 64
 
 
@@ -170,6 +177,17 @@ class ExportContext:
             return lambda _text: withheld
         return self.scrubber(participant_id).function
 
+    def words_all_function(self, participant_id):
+        """`words_function` over a list of a participant's texts at once (list → list of the
+        same length): what each text gives `words_function`, with the scrubber's quick test asked
+        once for the lot (`Scrubber.function_all`)."""
+        if not self.anonymized:
+            return _same
+        if not self.may_quote(participant_id):
+            withheld = self.withheld
+            return lambda texts: [withheld] * len(texts)
+        return self.scrubber(participant_id).function_all
+
     def free_text(self, participant_id, text: str) -> str:
         """Team-written text about a participant (memos): scrubbed, never withheld."""
         if not self.anonymized:
@@ -234,6 +252,102 @@ class Table:
         return self.count() if callable(self.count) else self.count
 
 
+def _fetch_chunks(qs, size: int):
+    """The rows of a values_list queryset (with no converters: integers and text), `size` at a
+    time as the database cursor gives them: what `qs.iterator(chunk_size=size)` reads (the same
+    server-side cursor), without a Python generator step per row."""
+    from django.db import connections
+
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(size):
+            yield rows
+
+
+class _Encoded(dict):
+    """value → its CSV field, formula-safe (`csv_field(safe_cell(text_of(value)))`), worked out
+    the first time it is asked for: `encoded[value]`, no function call for the values known."""
+
+    def __init__(self, text_of):
+        super().__init__()
+        self.text_of = text_of
+
+    def __missing__(self, value):
+        encoded = self[value] = csv_field(safe_cell(self.text_of(value)))
+        return encoded
+
+
+def _read_ahead(qs, size: int):
+    """The rows of `qs`, `size` at a time, read by a thread on a connection of its own and
+    streamed (`_stream_chunks`), at most READ_AHEAD chunks ahead: the database makes and sends
+    the next rows, and they are loaded, while this thread writes the last ones. Progress and
+    the prompts' queries stay on the caller's connection, free meanwhile.
+
+    Only when the caller's connection is in autocommit (a worker, a script, the benchmark):
+    inside a transaction (a test's, or a caller's own) another connection would not see its
+    writes, so the rows are read on the caller's connection (`_fetch_chunks`)."""
+    from django.db import connections
+
+    if connections[qs.db].in_atomic_block:
+        yield from _fetch_chunks(qs, size)
+        return
+    chunks: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+    done = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read():
+        try:
+            with closing(_stream_chunks(qs, size)) as streamed:
+                for rows in streamed:
+                    if not put(rows):
+                        return
+            put(done)
+        except BaseException as exc:  # given to the caller's thread, which raises it
+            put(exc)
+        finally:
+            connections[qs.db].close()  # this thread's own connection
+
+    reader = threading.Thread(target=read, name="export-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while (item := chunks.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
+
+
+def _stream_chunks(qs, size: int):
+    """The rows of a values_list queryset (with no converters), `size` at a time, streamed
+    (psycopg's `Cursor.stream`): the database sends the rows as it makes them, without a cursor
+    that stores the result first, and without waiting for the client to ask for the next ones.
+    The connection is busy until the last row: for a connection of its own (`_read_ahead`)."""
+    from django.db import connections
+
+    sql, params = qs.query.sql_with_params()
+    connection = connections[qs.db]
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        stream = cursor.stream(sql, params, size=size)
+        try:
+            while rows := list(islice(stream, size)):
+                yield rows
+        finally:
+            stream.close()  # left early: psycopg stops the query and frees the connection
+
+
 def _dt(value):
     return value.isoformat(timespec="seconds") if value else ""
 
@@ -289,34 +403,42 @@ def notes_table(ctx: ExportContext) -> Table:
                 yield [pk, interview_id, *who, prompts[prompt_id], kinds.get(kind, kind), words(body), created]
 
     def csv_chunks():
-        """(CSV text of a chunk of rows, its row count), formula-safe, as `csv.writer` writes."""
-        encoded_kinds = {k: csv_field(safe_cell(v)) for k, v in kinds.items()}
-        encoded_prompts: dict = {}
-        current, who, words = object(), None, None
-        for chunk in chunks():
+        """(CSV text of a chunk of rows, its row count), formula-safe, as `csv.writer` writes.
+
+        Rows come participant by participant: a run of one participant's rows is scrubbed in one
+        call (`words_all_function`); the prompt and kind columns are encoded once each. The rows
+        are read ahead by another connection (`_read_ahead`) while these are written."""
+        encoded_kinds = _Encoded(lambda kind: kinds.get(kind, kind))
+        encoded_prompts = _Encoded(prompts.__getitem__)
+        whos: dict = {}  # participant id → the who columns, encoded (None: not exported)
+        for chunk in _read_ahead(values, CSV_FETCH):
+            missing = {row[3] for row in chunk}.difference(prompts)
+            if missing:
+                prompts.update(Prompt.objects.filter(pk__in=missing).values_list("pk", "text"))
+                prompts.update((pk, "") for pk in missing.difference(prompts))  # deleted meanwhile
             lines = []
-            for pk, interview_id, participant_id, prompt_id, kind, body, created in chunk:
-                if participant_id != current:
-                    current = participant_id
-                    who = None
-                    if participant_id in ctx.people:
-                        who = ",".join(csv_field(safe_cell(v)) for v in ctx.who(participant_id))
-                    words = ctx.words_function(participant_id)
+            append = lines.append
+            for participant_id, run in groupby(chunk, key=_participant):
+                who = whos.get(participant_id, whos)
+                if who is whos:
+                    who = whos[participant_id] = (
+                        ",".join(csv_field(safe_cell(v)) for v in ctx.who(participant_id))
+                        if participant_id in ctx.people
+                        else None
+                    )
                 if who is None:
                     continue
-                prompt = encoded_prompts.get(prompt_id)
-                if prompt is None:
-                    prompt = encoded_prompts[prompt_id] = csv_field(safe_cell(prompts[prompt_id]))
-                text = words(body)
-                if text[:1] in FORMULA_FIRST:
-                    text = "'" + text
-                if "," in text or '"' in text or "\n" in text or "\r" in text:
-                    text = '"' + text.replace('"', '""') + '"'
-                kind_text = encoded_kinds.get(kind)
-                if kind_text is None:
-                    kind_text = csv_field(safe_cell(kind))
-                # `created`: digits, "-", ":", ".", "+" and a space, never a formula start.
-                lines.append(f"{pk},{interview_id},{who},{prompt},{kind_text},{text},{created}\r\n")
+                run = list(run)
+                texts = ctx.words_all_function(participant_id)([row[5] for row in run])
+                for (pk, interview_id, _p, prompt_id, kind, _body, created), text in zip(run, texts, strict=True):
+                    if text[:1] in FORMULA_FIRST:
+                        text = "'" + text
+                    if "," in text or '"' in text or "\n" in text or "\r" in text:
+                        text = '"' + text.replace('"', '""') + '"'
+                    # `created`: digits, "-", ":", ".", "+" and a space, never a formula start.
+                    append(
+                        f"{pk},{interview_id},{who},{encoded_prompts[prompt_id]},{encoded_kinds[kind]},{text},{created}\r\n"
+                    )
             if lines:
                 yield "".join(lines), len(lines)
 

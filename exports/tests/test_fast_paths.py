@@ -218,3 +218,30 @@ def test_the_task_emails_the_requester_and_the_build_alone_does_not(world, lead,
     job = run_export(world.campaign)  # the Celery task
     assert job.status == ExportJob.Status.DONE
     assert Email.objects.filter(kind=Kind.EXPORT_READY, recipient=lead.email).count() == 1
+
+
+def test_scrubbing_a_participants_texts_at_once_gives_what_each_gives():
+    """`Scrubber.function_all` (one quick test for a run of texts) == `function` on each text."""
+    rng = random.Random(9)
+    people = list(dict.fromkeys(c[:3] for c in SCRUB_CASES)) + [("", "", "")]
+    pieces = ["ana", "ANA", "López", "lopez", "kim", "\u212a", "ſ", "s", "ı", "I", "İ", "李", "5", "0", "\x00"]
+    pieces += [" ", ".", "-", "b", "_", "tran", "TRAN", "x", "(", ")", "bob", "al@x.org", "555", "010", "2000"]
+    for _ in range(3000):
+        scrubber = Scrubber(*rng.choice(people))
+        texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(0, 5))]
+        assert scrubber.function_all(texts) == [scrubber.function(t) for t in texts], (scrubber.full_name, texts)
+    for name, email, phone, text in SCRUB_CASES:  # each case's text, split anywhere, with plain texts
+        scrubber = Scrubber(name, email, phone)
+        for at in range(len(text) + 1):
+            texts = ["plain words", text[:at], text[at:], ""]
+            assert scrubber.function_all(texts) == [scrubber.function(t) for t in texts], (name, texts)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("anonymized", [True, False])
+def test_words_for_a_run_of_texts_are_the_words_of_each(world, anonymized):
+    ctx = ExportContext.build(world.campaign, anonymized=anonymized, heard_only=True)
+    texts = ["Ana here, ana@example.org", "plain", "", "=1+2"]
+    for pid in ctx.people:
+        each = ctx.words_function(pid)
+        assert ctx.words_all_function(pid)(texts) == [each(t) for t in texts]
