@@ -24,8 +24,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-# The coach's rules are the first and last groups' edges: nothing moves above the first opening
-# prompt or below the last closing one (services.prompt_move refuses; the buttons are disabled).
+# The guide's two ends: nothing moves above the first opening prompt or below the last closing
+# one (services.prompt_move refuses), so those two buttons are disabled.
 FIRST_KIND, LAST_KIND = "opening", "closing"
 
 
