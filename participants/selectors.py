@@ -227,7 +227,19 @@ def coverage_counts(campaign) -> tuple[dict, dict]:
 
 
 def _counts_inputs(campaign) -> str:
-    """A fingerprint of what the coverage counts are computed from, read in one cheap query.
+    """A fingerprint of what the coverage counts are computed from, read in one cheap query
+    (`counts_inputs_annotations`, `counts_inputs_key`)."""
+    row = Campaign.objects.filter(pk=campaign.pk).annotate(**counts_inputs_annotations()).values(*COUNTS_INPUTS).get()
+    return counts_inputs_key(row)
+
+
+COUNTS_INPUTS = ("people", "people_updated", "newest_value", "newest_status", "newest_consent")
+
+
+def counts_inputs_annotations() -> dict:
+    """Annotations of a Campaign queryset that together change whenever counts of its
+    participants by status, group or consent could change (so a page can read them with its
+    own query and key a cache on `counts_inputs_key`):
 
     - the campaign's participants: how many, and the latest `updated_at` (every status change
       goes through participants.services.participant_set_status, which saves it);
@@ -237,25 +249,23 @@ def _counts_inputs(campaign) -> str:
       costs this one a recount.
     """
     participants = Participant.objects.filter(campaign=OuterRef("pk")).order_by().values("campaign")
-    newest = {
-        name: Subquery(model.objects.order_by("-pk").values("pk")[:1])
-        for name, model in (
-            ("newest_value", ParticipantValue),
-            ("newest_status", StatusChange),
-            ("newest_consent", ConsentRecord),
-        )
+    return {
+        "people": Subquery(participants.annotate(n=Count("*")).values("n")),
+        "people_updated": Subquery(participants.annotate(latest=Max("updated_at")).values("latest")),
+        **{
+            name: Subquery(model.objects.order_by("-pk").values("pk")[:1])
+            for name, model in (
+                ("newest_value", ParticipantValue),
+                ("newest_status", StatusChange),
+                ("newest_consent", ConsentRecord),
+            )
+        },
     }
-    inputs = (
-        Campaign.objects.filter(pk=campaign.pk)
-        .annotate(
-            people=Subquery(participants.annotate(n=Count("*")).values("n")),
-            people_updated=Subquery(participants.annotate(latest=Max("updated_at")).values("latest")),
-            **newest,
-        )
-        .values_list("people", "people_updated", *newest)
-        .get()
-    )
-    return ":".join(str(part.timestamp() if hasattr(part, "timestamp") else part) for part in inputs)
+
+
+def counts_inputs_key(row: dict) -> str:
+    parts = (row[name] for name in COUNTS_INPUTS)
+    return ":".join(str(part.timestamp() if hasattr(part, "timestamp") else part) for part in parts)
 
 
 def _invited_statuses():

@@ -2,6 +2,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from django import template
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.formats import localize
 from django.utils.html import escape, format_html
@@ -14,6 +15,7 @@ from consent.selectors import withdrawn_participant_ids
 from empathy.access import TEAM
 
 from ..models import Participant, TargetOverride
+from ..selectors import COUNTS_CACHE_SECONDS, COUNTS_INPUTS, counts_inputs_annotations, counts_inputs_key
 
 register = template.Library()
 
@@ -22,32 +24,39 @@ register = template.Library()
 def participants_overview(context, campaign):
     """Participant counts and the latest priority-target override, for the campaign overview.
 
-    One query (counts plus the override as subqueries). Aggregates only: no participant is
-    named, so every role may see it.
+    One query reads the override and what the counts depend on (selectors.counts_inputs_*); the
+    counts come from the cache under that key, or from one more aggregate query when something
+    changed. Aggregates only: no participant is named, so every role may see it.
     """
     latest = TargetOverride.objects.filter(campaign_id=OuterRef("pk")).order_by("-created_at", "-id")
     row = (
         Campaign.objects.filter(pk=campaign.pk)
         .annotate(
-            total=Count("participants"),
-            invited=Count("participants", filter=~Q(participants__status=Participant.Status.NOMINATED)),
-            interviewed=Count(
-                "participants",
-                filter=Q(participants__status=Participant.Status.INTERVIEWED)
-                & ~Q(participants__pk__in=withdrawn_participant_ids(campaign)),
-            ),
             override_reason=Subquery(latest.values("reason")[:1]),
             override_at=Subquery(latest.values("created_at")[:1]),
             override_by=Subquery(latest.values("by__full_name")[:1]),
             override_by_email=Subquery(latest.values("by__email")[:1]),
+            **counts_inputs_annotations(),
         )
-        .values("total", "invited", "interviewed", "override_reason", "override_at", "override_by", "override_by_email")
-        .first()
+        .values("override_reason", "override_at", "override_by", "override_by_email", *COUNTS_INPUTS)
+        .get()
     )
+    key = f"participants:overview-counts:{campaign.pk}:{counts_inputs_key(row)}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = Participant.objects.filter(campaign=campaign).aggregate(
+            total=Count("pk"),
+            invited=Count("pk", filter=~Q(status=Participant.Status.NOMINATED)),
+            interviewed=Count(
+                "pk",
+                filter=Q(status=Participant.Status.INTERVIEWED) & ~Q(pk__in=withdrawn_participant_ids(campaign)),
+            ),
+        )
+        cache.set(key, counts, COUNTS_CACHE_SECONDS)
     membership = context.get("membership")
     return {
         "campaign": campaign,
-        "panel": row,
+        "panel": {**row, **counts},
         "team": membership is not None and membership.role in TEAM,
     }
 

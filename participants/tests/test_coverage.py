@@ -187,3 +187,20 @@ def test_counts_of_one_campaign_are_not_served_to_another(campaign, heard, make_
     coverage(campaign)
     cov = coverage(other)
     assert (cov.total, cov.invited, cov.interviewed) == (0, 0, 0)
+
+
+def test_the_overview_panel_counts_follow_changes_at_once(campaign, heard, lead, client_for, make_people):
+    from consent.services import participant_withdraw
+
+    client = client_for(lead)
+
+    def panel():
+        return client.get(campaign.get_absolute_url()).content.decode()
+
+    assert "18 participants · 15 invited · 10 interviewed." in panel()
+    [person] = make_people(1, values=[heard["yes"]], status=Participant.Status.INVITED)
+    assert "19 participants · 16 invited · 10 interviewed." in panel()
+    participant_set_status(participant=person, status=Participant.Status.INTERVIEWED, by=lead)
+    assert "19 participants · 16 invited · 11 interviewed." in panel()
+    participant_withdraw(participant=person, by=lead, note="changed their mind")
+    assert "19 participants · 16 invited · 10 interviewed." in panel()
