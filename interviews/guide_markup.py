@@ -18,6 +18,7 @@ browser tests check it: keep them in step.
 
 from html import escape
 
+from django.core.exceptions import ImproperlyConfigured
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -100,7 +101,8 @@ class GuideMarkup:
         edit = escape(reverse("interviews:prompt_edit", args=[campaign.slug, guide.pk, 0]))
         start, end = edit.split("/prompts/0/")
         self.url_start = f"{start}/prompts/"
-        assert end == "edit/", edit  # the move and delete URLs differ only in this last part
+        if end != "edit/":  # the move and delete URLs differ from it only in this last part
+            raise ImproperlyConfigured(f"interviews:prompt_edit no longer ends in /prompts/<id>/edit/: {edit}")
         self.csrf_field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
         self.drag = escape(_("Drag to reorder"))
         self.move = escape(_("Move"))

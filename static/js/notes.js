@@ -370,8 +370,9 @@
     var edit = li.querySelector(".note-edit"), del = li.querySelector(".note-delete");
     if (!edit) return;
     var about = noteSummary(li);
-    edit.setAttribute("aria-label", i18n.edit + ": " + about);
-    del.setAttribute("aria-label", i18n.delete + ": " + about);
+    // A function, so "$&" and the like in a note's text are not read as replacement patterns.
+    edit.setAttribute("aria-label", i18n.editNamed.replace("{text}", function () { return about; }));
+    del.setAttribute("aria-label", i18n.deleteNamed.replace("{text}", function () { return about; }));
   }
 
   function showItemError(item) {
