@@ -16,7 +16,7 @@
 import re
 
 from django.contrib.humanize.templatetags.humanize import ordinal
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 
 MIN_GROUP_SIZE = 3
@@ -37,17 +37,20 @@ def _grade_key(grade: str) -> str:
 
 def campaign_group_sizes(campaign) -> dict:
     """{("role", role): n, ("grade", role, grade): n} over the participants heard in the campaign
-    (those with notes), withdrawn participants left out. One query: a single pass over the
-    campaign's notes, grouped (the plan stays a scan and a hash join whatever the statistics)."""
+    (those with a live note), withdrawn participants left out. One query over the campaign's
+    participants, probing each one's notes through an index: a few milliseconds where a pass
+    over every note of a large campaign took tens (the theme page asks on every view)."""
     from consent.selectors import withdrawn_participant_ids
     from interviews.models import Note
+    from participants.models import Participant
 
     rows = (
-        Note.objects.filter(campaign=campaign, is_deleted=False)
-        .exclude(participant_id__in=withdrawn_participant_ids(campaign))
+        Participant.objects.filter(campaign=campaign)
+        .exclude(pk__in=withdrawn_participant_ids(campaign))
+        .filter(Exists(Note.objects.filter(participant_id=OuterRef("pk"), is_deleted=False)))
         .order_by()
-        .values_list("participant__role", "participant__grade")
-        .annotate(n=Count("participant_id", distinct=True))
+        .values_list("role", "grade")
+        .annotate(n=Count("pk"))
     )
     return group_sizes_from(rows)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -399,25 +399,6 @@ def whose_voices(campaign, highlights) -> Voices:
             DimensionVoices(dimension=dimension, rows=rows, not_recorded=max(total - sum(r.count for r in rows), 0))
         )
     return Voices(total=total, roles=roles, dimensions=dimensions)
-
-
-def heard_group_sizes(campaign) -> dict:
-    """The small-group sizes of `exports.attribution.campaign_group_sizes` (participants heard,
-    i.e. with a live note, withdrawn left out, by role and grade), read from the participants with
-    an index probe into their notes each: a few milliseconds where a pass over every note of a
-    large campaign took tens. A test checks both give the same sizes."""
-    from exports.attribution import group_sizes_from
-    from interviews.models import Note
-
-    rows = (
-        Participant.objects.filter(campaign=campaign)
-        .exclude(pk__in=withdrawn_participant_ids(campaign))
-        .filter(Exists(Note.objects.filter(participant_id=OuterRef("pk"), is_deleted=False)))
-        .order_by()
-        .values_list("role", "grade")
-        .annotate(n=Count("pk"))
-    )
-    return group_sizes_from(rows)
 
 
 # --- Codebook ------------------------------------------------------------------------------------

@@ -369,11 +369,9 @@ def theme(request, campaign, theme_id):
 def _attach_attributions(campaign, highlights, scopes) -> None:
     """How each quote is attributed wherever it leaves the product: consent and small-group
     protection (exports.attribution, the one rule). One query (the group sizes)."""
-    from exports.attribution import attribution_for
+    from exports.attribution import attribution_for, campaign_group_sizes
 
-    # exports.attribution.attributions, with the group sizes read per participant (an index
-    # probe each) rather than from a pass over every note of the campaign on each view.
-    sizes = selectors.heard_group_sizes(campaign)
+    sizes = campaign_group_sizes(campaign)
     for h in highlights:
         h.public_attribution = attribution_for(h.participant, sizes, scopes.get(h.participant_id))
 

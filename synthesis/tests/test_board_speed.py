@@ -201,7 +201,7 @@ def test_board_pages_hold_every_card_once_newest_first(campaign, make_note, clie
 
 
 @pytest.mark.django_db
-def test_heard_group_sizes_are_exports_group_sizes(campaign, make_note):
+def test_group_sizes_count_the_people_heard(campaign, make_note):
     for role, grade in (("student", "9"), ("student", "9"), ("student", "10"), ("family", ""), ("staff", "")):
         make_note(participant=ParticipantFactory(campaign=campaign, role=role, grade=grade, status="interviewed"))
     gone = make_note(participant=ParticipantFactory(campaign=campaign, role="student", grade="9"))
@@ -209,8 +209,15 @@ def test_heard_group_sizes_are_exports_group_sizes(campaign, make_note):
     deleted = make_note(participant=ParticipantFactory(campaign=campaign, role="student", grade="10"))
     Note.objects.filter(pk=deleted.pk).update(is_deleted=True)
     ParticipantFactory(campaign=campaign, role="family")  # never heard
-    assert selectors.heard_group_sizes(campaign) == campaign_group_sizes(campaign)
-    assert selectors.heard_group_sizes(campaign)[("role", "student")] == 3
+    # Heard: a live note, not withdrawn. The withdrawn student, the deleted note's author and
+    # the family never heard are not counted.
+    assert campaign_group_sizes(campaign) == {
+        ("role", "student"): 3,
+        ("grade", "student", "9"): 2,
+        ("grade", "student", "10"): 1,
+        ("role", "family"): 1,
+        ("role", "staff"): 1,
+    }
 
 
 @pytest.mark.django_db
