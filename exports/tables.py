@@ -284,12 +284,14 @@ def _read_ahead(qs, size: int):
     the next rows, and they are loaded, while this thread writes the last ones. Progress and
     the prompts' queries stay on the caller's connection, free meanwhile.
 
-    Only when the caller's connection is in autocommit (a worker, a script, the benchmark):
+    Only on PostgreSQL, and when the caller's connection is in autocommit (a worker, a script, the benchmark):
     inside a transaction (a test's, or a caller's own) another connection would not see its
     writes, so the rows are read on the caller's connection (`_fetch_chunks`)."""
     from django.db import connections
 
-    if connections[qs.db].in_atomic_block:
+    connection = connections[qs.db]
+    # Streaming is psycopg's (PostgreSQL); SQLite (make run) reads on the caller's connection.
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield from _fetch_chunks(qs, size)
         return
     chunks: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
