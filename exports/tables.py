@@ -252,6 +252,17 @@ class Table:
         return self.count() if callable(self.count) else self.count
 
 
+def _load_prompts(prompts: dict, chunk) -> None:
+    """Add to `prompts` (id → text) the prompts of a chunk of note rows (prompt id at index 3)
+    not seen yet: one query per chunk at most; a prompt deleted meanwhile reads as ""."""
+    from interviews.models import Prompt
+
+    missing = {row[3] for row in chunk}.difference(prompts)
+    if missing:
+        prompts.update(Prompt.objects.filter(pk__in=missing).values_list("pk", "text"))
+        prompts.update((pk, "") for pk in missing.difference(prompts))
+
+
 def _fetch_chunks(qs, size: int):
     """The rows of a values_list queryset (with no converters: integers and text), `size` at a
     time as the database cursor gives them: what `qs.iterator(chunk_size=size)` reads (the same
@@ -369,7 +380,7 @@ def notes_table(ctx: ExportContext) -> Table:
     what a participant's rows share (who columns, how their words are shown) is worked out when
     the participant changes, not for every row. The CSV is written from the same state by
     `csv_chunks`, already encoded (one string per chunk of rows), with no per-cell writer calls."""
-    from interviews.models import Note, Prompt
+    from interviews.models import Note
 
     kinds = {value: str(label) for value, label in Note.Kind.choices}
     qs = notes_queryset(ctx.campaign)
@@ -386,10 +397,7 @@ def notes_table(ctx: ExportContext) -> Table:
     def chunks():
         it = values.iterator(chunk_size=CHUNK_SIZE)
         while chunk := list(islice(it, CHUNK_SIZE)):
-            missing = {row[3] for row in chunk}.difference(prompts)
-            if missing:
-                prompts.update(Prompt.objects.filter(pk__in=missing).values_list("pk", "text"))
-                prompts.update((pk, "") for pk in missing.difference(prompts))  # deleted meanwhile
+            _load_prompts(prompts, chunk)
             yield chunk
 
     def rows():
@@ -414,10 +422,7 @@ def notes_table(ctx: ExportContext) -> Table:
         encoded_prompts = _Encoded(prompts.__getitem__)
         whos: dict = {}  # participant id → the who columns, encoded (None: not exported)
         for chunk in _read_ahead(values, CSV_FETCH):
-            missing = {row[3] for row in chunk}.difference(prompts)
-            if missing:
-                prompts.update(Prompt.objects.filter(pk__in=missing).values_list("pk", "text"))
-                prompts.update((pk, "") for pk in missing.difference(prompts))  # deleted meanwhile
+            _load_prompts(prompts, chunk)
             lines = []
             append = lines.append
             for participant_id, run in groupby(chunk, key=_participant):
