@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
@@ -114,10 +115,18 @@ def page_path(page: Page, objects: dict) -> tuple[str | None, str]:
 def count_queries(client: Client, path: str, repeat: int = 5) -> dict:
     """Queries of one request, after a warm-up request (caches, templates) to the same page.
 
-    The request is made `repeat` times; the median in-process time (and its SQL time) says how
+    One request first runs with an empty cache (`request_ms_cold`, `queries_cold`). The request
+    is then made `repeat` times; the median in-process time (and its SQL time) says how
     long the page takes to build with no concurrency, which wrk's figures do not separate.
     """
     client.get(path)
+    # Cold: the same request with an empty cache (pages that keep what they computed under the
+    # campaign's generation, as after a write, compute everything again).
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        started = time.perf_counter()
+        client.get(path)
+        cold_ms = (time.perf_counter() - started) * 1000
     runs = []
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as captured:
@@ -135,6 +144,8 @@ def count_queries(client: Client, path: str, repeat: int = 5) -> dict:
     return {
         "status": response.status_code,
         "queries": len(queries),
+        "queries_cold": len(cold.captured_queries),
+        "request_ms_cold": round(cold_ms, 1),
         # One request in-process (median of `repeat`): how its time splits between SQL and Python.
         "request_ms": round(median(e for e, _t in runs) * 1000, 1),
         "sql_ms": round(median(sum(t) for _e, t in runs) * 1000, 1),

@@ -38,6 +38,16 @@ def check_targets(results: dict) -> list[dict]:
                 "pass": None if large is None or tiny is None else large == tiny,
             }
         )
+        cold_large, cold_tiny = page.get("queries_cold_large"), page.get("queries_cold_tiny")
+        if cold_large is not None and cold_large != large:
+            rows.append(
+                {
+                    "target": f"{key}: SQL queries large = tiny, empty cache",
+                    "value": f"{cold_large} / {cold_tiny}",
+                    "limit": "equal",
+                    "pass": cold_large == cold_tiny,
+                }
+            )
         if key != "floor":
             share = round(page["requests_per_s"] / floor_rps, 3) if floor_rps else None
             page["share_of_floor"] = share
@@ -133,6 +143,11 @@ def table(results: dict) -> str:
         share = page.get("share_of_floor")
         one_request = f"{_fmt(page.get('request_ms_in_process'))} ({_fmt(page.get('sql_ms_in_process'))})"
         notes = []
+        if page.get("queries_cold_large") not in (None, page.get("queries_large")):
+            notes.append(
+                f"empty cache: {_fmt(page.get('request_ms_cold'))} ms, "
+                f"{_fmt(page.get('queries_cold_large'))}/{_fmt(page.get('queries_cold_tiny'))} SQL"
+            )
         if page.get("errors"):
             notes.append(f"{page['errors']} errors")
         lines.append(

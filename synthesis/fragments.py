@@ -25,9 +25,10 @@ def _campaign_prefix(campaign_id) -> str:
     return f"{PREFIX}:c{campaign_id}:"
 
 
-def _key(campaign_id, template_name: str, parts) -> str:
+def key_for(campaign_id, name: str, parts) -> str:
+    """A cache key for this campaign's `name` with these parts, in the active language."""
     digest = hashlib.blake2b(repr((get_language(), parts)).encode(), digest_size=20).hexdigest()
-    return f"{_campaign_prefix(campaign_id)}{template_name}:{digest}"
+    return f"{_campaign_prefix(campaign_id)}{name}:{digest}"
 
 
 def forget(campaign_ids) -> None:
@@ -67,7 +68,7 @@ def render_each(campaign, template_name: str, items, context_for, parts_for) -> 
     items = list(items)
     if not items:
         return []
-    keys = [_key(campaign.pk, template_name, parts_for(item)) for item in items]
+    keys = [key_for(campaign.pk, template_name, parts_for(item)) for item in items]
     found = cache.get_many(keys)
     template = None
     missing = {}

@@ -313,3 +313,18 @@ class PublishedQuote(models.Model):
 
     def __str__(self):
         return f"{self.theme_id}:{self.highlight_id}"
+
+
+class CampaignGeneration(models.Model):
+    """A counter per campaign that database triggers move on every write to the rows the
+    synthesis pages show (migration 0006; `synthesis.generations`). Pages cache what they
+    computed under it: a new generation is a new key, so nothing cached is shown after a write.
+
+    `campaign_id` is a plain column, not a foreign key: a campaign being deleted fires the
+    triggers of its rows as they go, and the row they write must not block the delete."""
+
+    campaign_id = models.BigIntegerField(primary_key=True)
+    generation = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.campaign_id}@{self.generation}"

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from empathy.access import ALL_ROLES, LEAD_ONLY, TEAM, campaign_view
 from interviews.models import Note, Prediction
 
-from . import fragments, selectors, services
+from . import fragments, generations, selectors, services
 from .forms import (
     HighlightForm,
     MemoForm,
@@ -80,8 +80,31 @@ def _errors(request, error: ValidationError):
 
 @campaign_view(TEAM)
 def board(request, campaign):
-    services.highlights_reanchor_stale(campaign)
+    """The board's pieces come from the generation cache while nothing in the campaign changed
+    (`synthesis.generations`); otherwise stale highlights are re-anchored and all is read anew."""
     filters = selectors.BoardFilters.from_request(request.GET)
+    pieces = generations.cached(
+        campaign,
+        "board",
+        (campaign.membership.role, request.get_full_path()),
+        lambda: _board_pieces(request, campaign, filters),
+    )
+    context = {
+        "campaign": campaign,
+        "page": generations.page_of(pieces["card_ids"], pieces["count"], pieces["number"], selectors.BOARD_PAGE_SIZE),
+        "card_ids": pieces["card_ids"],
+        "themes_html": pieces["themes_html"],
+        "filters_html": pieces["filters_html"],
+        "cards_html": pieces["cards_html"],
+        "filters": filters,
+        "query": filters.querystring(),
+        "theme_form_html": pieces["theme_form_html"],
+    }
+    return render(request, "synthesis/board.html", context)
+
+
+def _board_pieces(request, campaign, filters) -> dict:
+    services.highlights_reanchor_stale(campaign)
     themes = list(selectors.themes_for_board(campaign))
     previews = selectors.theme_previews(campaign, themes)
     for theme in themes:
@@ -89,21 +112,17 @@ def board(request, campaign):
     page = Paginator(selectors.board_cards(campaign, filters), selectors.BOARD_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    cards = list(page.object_list)
     options = selectors.filter_options(campaign)
-    context = {
-        "campaign": campaign,
-        "themes": themes,
+    return {
+        "card_ids": [h.pk for h in cards],
+        "count": page.paginator.count,
+        "number": page.number,
         "themes_html": fragments.board_themes_html(campaign, themes),
         "filters_html": fragments.board_filters_html(campaign, filters, themes, options),
-        "page": page,
-        "cards_html": fragments.board_cards_html(request, campaign, page.object_list),
-        "filters": filters,
-        "query": filters.querystring(),
-        "options": options,
-        "theme_form": ThemeForm(),
+        "cards_html": fragments.board_cards_html(request, campaign, cards),
+        "theme_form_html": fragments.crispy_html(campaign, ThemeForm()),
     }
-    context["theme_form_html"] = fragments.crispy_html(campaign, context["theme_form"])
-    return render(request, "synthesis/board.html", context)
 
 
 @campaign_view(TEAM)
@@ -331,39 +350,62 @@ THEME_EVIDENCE_PAGE = 30
 
 @campaign_view(TEAM)
 def theme(request, campaign, theme_id):
+    """A theme page's pieces come from the generation cache while nothing in the campaign
+    changed (`synthesis.generations`); what a lead sees differs, so the role is in the key."""
+    pieces = generations.cached(
+        campaign,
+        "theme",
+        (campaign.membership.role, theme_id, request.get_full_path()),
+        lambda: _theme_pieces(request, campaign, theme_id),
+    )
+    context = {
+        **pieces,
+        "campaign": campaign,
+        "page": generations.page_of(pieces["evidence_ids"], pieces["count"], pieces["number"], THEME_EVIDENCE_PAGE),
+    }
+    return render(request, "synthesis/theme.html", context)
+
+
+def _theme_pieces(request, campaign, theme_id) -> dict:
     theme = _theme(campaign, theme_id)
     page = Paginator(selectors.theme_evidence(campaign, theme), THEME_EVIDENCE_PAGE).get_page(request.GET.get("page"))
+    cards = list(page.object_list)
     others = [t for t in Theme.objects.filter(campaign=campaign).only("pk", "title") if t.pk != theme.pk]
     causes = list(theme.root_causes.all())
-    current = campaign.issue_statements.first()
-    context = {
-        "campaign": campaign,
-        "theme": theme,
-        "page": page,
-        "voices": selectors.whose_voices(campaign, theme.highlights.all()),
+    published_ids = set(theme.published_quotes.values_list("highlight_id", flat=True))
+    voices = selectors.whose_voices(campaign, theme.highlights.all())
+    forms = {
         "form": ThemeForm(initial={"title": theme.title, "statement": theme.statement}),
         "merge_form": MergeForm(choices=others),
-        "others": others,
-        "causes": causes,
-        "published_ids": set(theme.published_quotes.values_list("highlight_id", flat=True)),
     }
+    quotable = set()
     if campaign.membership.is_lead:
-        context["refine_form"] = RefineForm(
+        current = campaign.issue_statements.first()
+        forms["refine_form"] = RefineForm(
             initial={"text": current.text if current else "", "root_causes": [c.pk for c in causes]}, causes=causes
         )
         from consent.selectors import scopes_by_participant
 
         # The page's participants' consent, read once for both uses below.
-        scopes = scopes_by_participant({h.participant_id for h in page.object_list})
-        context["quotable"] = _quotable_ids(page.object_list, scopes)
-        _attach_attributions(campaign, page.object_list, scopes)
-    context["cards_html"] = fragments.evidence_cards_html(
-        campaign, theme, page.object_list, context["published_ids"], context.get("quotable", set())
-    )
-    context["voices_html"] = fragments.voices_html(campaign, context["voices"])
+        scopes = scopes_by_participant({h.participant_id for h in cards})
+        quotable = _quotable_ids(cards, scopes)
+        _attach_attributions(campaign, cards, scopes)
+    pieces = {
+        "theme": theme,
+        "evidence_ids": [h.pk for h in cards],
+        "count": page.paginator.count,
+        "number": page.number,
+        "voices": voices,
+        "others": [(t.pk, t.title) for t in others],
+        "causes": causes,
+        "published_ids": published_ids,
+        "quotable": quotable,
+        "cards_html": fragments.evidence_cards_html(campaign, theme, cards, published_ids, quotable),
+        "voices_html": fragments.voices_html(campaign, voices),
+    }
     for name in ("form", "merge_form", "refine_form"):
-        context[f"{name}_html"] = fragments.crispy_html(campaign, context.get(name))
-    return render(request, "synthesis/theme.html", context)
+        pieces[f"{name}_html"] = fragments.crispy_html(campaign, forms.get(name))
+    return pieces
 
 
 def _attach_attributions(campaign, highlights, scopes) -> None:
@@ -753,16 +795,31 @@ def findings(request, campaign):
 
 @campaign_view(TEAM)
 def search(request, campaign):
-    from interviews.models import Note as NoteModel
+    """Results and filters come from the generation cache while nothing in the campaign changed
+    (`synthesis.generations`): the same words and filters are ranked once per change."""
+    from urllib.parse import urlencode
 
     q = request.GET.get("q", "").strip()[:200]
-    kind = request.GET.get("kind", "")
-    role = request.GET.get("role", "")
-    prompt = request.GET.get("prompt", "")
-    tag = request.GET.get("tag", "")
-    prompt_id = parse_id(prompt)
-    tag_id = parse_id(tag)
-    results = selectors.search_notes(campaign, q, kind=kind, prompt=prompt_id, tag=tag_id, role=role)
+    selected = {name: request.GET.get(name, "") for name in ("kind", "role", "prompt", "tag")}
+    query = urlencode({k: v for k, v in {"q": q, **selected}.items() if v})
+    pieces = generations.cached(
+        campaign,
+        "search",
+        (campaign.membership.role, q, tuple(sorted(selected.items())), request.GET.get("page", "")),
+        lambda: _search_pieces(request, campaign, q, selected, query),
+    )
+    return render(request, "synthesis/search.html", {"campaign": campaign, "q": q, **pieces})
+
+
+def _search_pieces(request, campaign, q, selected, query) -> dict:
+    from django.template.loader import render_to_string
+
+    from interviews.models import Note as NoteModel
+
+    prompt_id, tag_id = parse_id(selected["prompt"]), parse_id(selected["tag"])
+    results = selectors.search_notes(
+        campaign, q, kind=selected["kind"], prompt=prompt_id, tag=tag_id, role=selected["role"]
+    )
     page = selectors.search_page(results, request.GET.get("page")) if q else None
     notes = selectors.notes_with_headlines(page.object_list, q) if page else []
     tags = selectors.tags_by_note([n.pk for n in notes]) if notes else {}
@@ -770,18 +827,11 @@ def search(request, campaign):
         n.tag_names = tags.get(n.pk, [])
     # Highlights and memos: on the first page only (a short list beside the ranked notes).
     first_page = q and (page is None or page.number == 1)
-    highlights = selectors.search_highlights(campaign, q, role=role, tag=tag_id) if first_page else []
+    highlights = selectors.search_highlights(campaign, q, role=selected["role"], tag=tag_id) if first_page else []
     tag_memos = selectors.search_tag_memos(campaign, q) if first_page else []
-    from urllib.parse import urlencode
-
-    query = urlencode(
-        {k: v for k, v in {"q": q, "kind": kind, "role": role, "prompt": prompt, "tag": tag}.items() if v}
-    )
     options = selectors.filter_options(campaign)
-    selected = {"kind": kind, "role": role, "prompt": prompt, "tag": tag}
-    return render(
-        request,
-        "synthesis/search.html",
+    results_html = render_to_string(
+        "synthesis/_search_results.html",
         {
             "campaign": campaign,
             "q": q,
@@ -791,9 +841,10 @@ def search(request, campaign):
             "tag_memos": tag_memos,
             "query": query,
             "count_cap": selectors.SEARCH_COUNT_CAP,
-            "kinds": NoteModel.Kind.choices,
-            "selected": selected,
-            "options": options,
-            "filters_html": fragments.search_filters_html(campaign, selected, NoteModel.Kind.choices, options),
         },
     )
+    return {
+        "note_ids": [n.pk for n in notes],
+        "results_html": results_html,
+        "filters_html": fragments.search_filters_html(campaign, selected, NoteModel.Kind.choices, options),
+    }

@@ -275,7 +275,7 @@ def test_a_purge_deletes_the_campaigns_cached_pieces(campaign, other_campaign, m
     note = make_note("Words that must go for good.")
     HighlightFactory(note=note, quote="Words that must go")
     client_for(analyst).get(url(campaign, "synthesis/?theme="))
-    other = fragments._key(other_campaign.pk, "synthesis/_card.html", ("kept",))
+    other = fragments.key_for(other_campaign.pk, "synthesis/_card.html", ("kept",))
     cache.set(other, "another campaign's piece")
 
     def cached_words():

@@ -88,13 +88,17 @@ def test_board_query_budget(campaign, populate, client_for, analyst, django_asse
     populate(6)
     client = client_for(analyst)
     client.get(url(campaign, "synthesis/"))  # the first request after sign-in also saves the session
-    # session, user, membership; stale highlights; themes with counts; theme previews; cards count;
-    # filter tags, prompts, dimension values; cards page; their tags; and the session's save
-    # (savepoint, update, release) that the project's middleware does on every request
-    with django_assert_num_queries(15):
+    # session, user, membership; the campaign's generation; stale highlights; themes with
+    # counts; theme previews; cards count; filter tags, prompts, dimension values; cards page;
+    # their tags; and the session's save (savepoint, update, release) that the project's
+    # middleware does on every request
+    with django_assert_num_queries(16):
         client.get(url(campaign, "synthesis/?theme="))
     populate(30)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
+        client.get(url(campaign, "synthesis/?theme="))
+    # Nothing written since: session, user, membership, the generation and the session's save.
+    with django_assert_num_queries(7):
         client.get(url(campaign, "synthesis/?theme="))
 
 
@@ -125,7 +129,7 @@ def test_board_filters(campaign, make_note, client_for, analyst):
     client = client_for(analyst)
 
     def ids(query):
-        return {h.pk for h in client.get(url(campaign, "synthesis/?" + query)).context["page"]}
+        return set(client.get(url(campaign, "synthesis/?" + query)).context["card_ids"])
 
     assert ids("") == {tagged.pk}  # default: not yet on a theme
     assert ids("theme=") == {on_theme.pk, tagged.pk}
@@ -386,8 +390,8 @@ def test_outsiders_get_404(campaign, make_note, client_for, outsider):
 # session's save the project's middleware does on every request: savepoint, update, release (3).
 BUDGETS = {
     # stale highlights; themes with counts; theme previews; cards count; filter tags, prompts,
-    # dimension values; cards page; their tags
-    "synthesis/?theme=": 15,
+    # dimension values; cards page; their tags; the campaign's generation
+    "synthesis/?theme=": 16,
     # stale highlights; notes count; notes page; their highlights; tag names
     "synthesis/notes/": 11,
     # tags count; tags page (with highlight and memo counts); example highlights per tag
@@ -397,8 +401,8 @@ BUDGETS = {
     # theme; evidence count; other themes; root causes; current issue statement; whose voices
     # (roles, values, dimensions, their values); published ids; evidence page; their tags;
     # the page's consent scopes, for quotable and attributions (participants, consent records);
-    # group sizes
-    "themes/{theme}/": 21,
+    # group sizes; the campaign's generation (what it computed is cached under it)
+    "themes/{theme}/": 22,
     # themes; all root causes; evidence choices; why-steps; their evidence; theme's causes;
     # their evidence
     "root-causes/?theme={theme}": 13,
@@ -406,8 +410,9 @@ BUDGETS = {
     # records); group sizes
     "findings/": 12,
     # ranked ids (the best 1,001: also the capped count); the page's notes; their tags;
-    # matching highlights; matching tag memos; filter tags, prompts, dimension values
-    "search/?q=bus+letter": 14,
+    # matching highlights; matching tag memos; filter tags, prompts, dimension values; the
+    # campaign's generation
+    "search/?q=bus+letter": 15,
     # tag; other tags; highlights count; memos; highlights page; their tags
     "synthesis/tags/{tag}/": 12,
     # versions count; versions page; previous texts; themes; root causes; quotes per theme
