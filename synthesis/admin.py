@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Highlight, HighlightTag, Memo, PublishedQuote, RootCause, Tag, Theme, WhyStep
+from .models import CampaignGeneration, Highlight, HighlightTag, Memo, PublishedQuote, RootCause, Tag, Theme, WhyStep
 
 
 class HighlightTagInline(admin.TabularInline):
@@ -92,3 +92,20 @@ class PublishedQuoteAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # a lead publishes quotes on the theme page (consent is checked there)
+
+
+@admin.register(CampaignGeneration)
+class CampaignGenerationAdmin(admin.ModelAdmin):
+    """Read-only: database triggers write it (migration 0006); pages cache under it."""
+
+    list_display = ("campaign_id", "generation")
+    search_fields = ("campaign_id",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

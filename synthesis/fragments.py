@@ -9,8 +9,10 @@ longer be shown (a withdrawn participant's, a deleted note's) are never read fro
 their card is not in the query's rows and so is never asked for. Unused keys expire.
 """
 
+import functools
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.template import Context
 from django.template.loader import get_template
@@ -25,9 +27,34 @@ def _campaign_prefix(campaign_id) -> str:
     return f"{PREFIX}:c{campaign_id}:"
 
 
+# What the cached pieces are made by: a deploy that changes any of these starts new keys, so
+# markup (or a rule such as small-group attribution) from the code before is never served.
+CODE_FILES = (
+    "synthesis/views.py",
+    "synthesis/fragments.py",
+    "synthesis/selectors.py",
+    "synthesis/generations.py",
+    "exports/attribution.py",
+    "consent/selectors.py",
+    "templates/includes/pagination.html",
+)
+CODE_GLOBS = ("templates/synthesis/*.html",)
+
+
+@functools.cache
+def code_version() -> str:
+    base = settings.BASE_DIR
+    paths = sorted({base / name for name in CODE_FILES} | {p for g in CODE_GLOBS for p in base.glob(g)})
+    digest = hashlib.blake2b(digest_size=8)
+    for path in paths:
+        digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def key_for(campaign_id, name: str, parts) -> str:
-    """A cache key for this campaign's `name` with these parts, in the active language."""
-    digest = hashlib.blake2b(repr((get_language(), parts)).encode(), digest_size=20).hexdigest()
+    """A cache key for this campaign's `name` with these parts, in the active language, made
+    by this version of the code."""
+    digest = hashlib.blake2b(repr((code_version(), get_language(), parts)).encode(), digest_size=20).hexdigest()
     return f"{_campaign_prefix(campaign_id)}{name}:{digest}"
 
 

@@ -5,8 +5,10 @@ The board, a theme page and search cache what they computed under the campaign's
 raw SQL, the admin and other apps' writes are all caught, in the same transaction as the write.
 
 PostgreSQL: one statement-level trigger per table and event, with transition tables, so a bulk
-insert of 50,000 notes moves its campaign's counter once, not 50,000 times. SQLite (`make run`,
-`make test` without DATABASE_URL): row-level triggers doing the same.
+insert of 50,000 notes marks its campaign once, not 50,000 times; the new generation is written
+at commit (see POSTGRES_COMMON). SQLite (`make run`, `make test` without DATABASE_URL):
+row-level triggers writing it at once (SQLite has one writer at a time: nothing to wait for).
+TRUNCATE is not watched (the app never truncates; test database flushes clear the cache too).
 
 WATCHED maps each table to a query of the campaign ids (column `c`) one of its rows (`{row}`)
 belongs to.
@@ -57,13 +59,43 @@ WATCHED = {
 
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
-# Campaigns in id order, so two transactions bumping the same campaigns lock them in one order.
-POSTGRES_BUMP = """
+# A new generation is a random 63-bit number, not a count: a database restored to an earlier
+# point, re-created, or sharing a cache with another never meets a key it did not write.
+NEW_GENERATION = {"postgresql": "floor(random() * 9e18)::bigint", "sqlite": "random()"}
+
+# PostgreSQL: a statement only notes its campaigns as pending for its transaction; the new
+# generation is written by a deferred trigger at commit. So the counter's row is locked for
+# the commit alone, not from a transaction's first write to its end (a long import would hold
+# up every autosave of the campaign; a split and a move could deadlock). Test transactions,
+# which never commit, ask for it at once with SET CONSTRAINTS synthesis_generation_commit
+# IMMEDIATE (conftest.py).
+POSTGRES_COMMON = f"""
+CREATE UNLOGGED TABLE synthesis_generation_pending (
+    xact bigint NOT NULL,
+    campaign_id bigint NOT NULL,
+    PRIMARY KEY (xact, campaign_id)
+);
+
 CREATE OR REPLACE FUNCTION synthesis_bump_generations(ids bigint[]) RETURNS void AS $$
-    INSERT INTO synthesis_campaigngeneration (campaign_id, generation)
-    SELECT DISTINCT c, 1 FROM unnest(ids) AS c WHERE c IS NOT NULL ORDER BY c
-    ON CONFLICT (campaign_id) DO UPDATE SET generation = synthesis_campaigngeneration.generation + 1;
+    INSERT INTO synthesis_generation_pending (xact, campaign_id)
+    SELECT DISTINCT txid_current(), c FROM unnest(ids) AS c WHERE c IS NOT NULL
+    ON CONFLICT DO NOTHING;
 $$ LANGUAGE sql;
+
+CREATE OR REPLACE FUNCTION synthesis_generation_commit() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO synthesis_campaigngeneration (campaign_id, generation)
+    VALUES (NEW.campaign_id, {NEW_GENERATION["postgresql"]})
+    ON CONFLICT (campaign_id) DO UPDATE SET generation = EXCLUDED.generation;
+    DELETE FROM synthesis_generation_pending WHERE xact = NEW.xact AND campaign_id = NEW.campaign_id;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE CONSTRAINT TRIGGER synthesis_generation_commit
+    AFTER INSERT ON synthesis_generation_pending
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION synthesis_generation_commit();
 """
 
 
@@ -106,8 +138,8 @@ def _sqlite_sql(table, select):
     def bump(row):
         return (
             f"INSERT INTO synthesis_campaigngeneration (campaign_id, generation) "
-            f"SELECT c, 1 FROM ({select.format(row=row)}) WHERE c IS NOT NULL "
-            f"ON CONFLICT (campaign_id) DO UPDATE SET generation = generation + 1;"
+            f"SELECT c, {NEW_GENERATION['sqlite']} FROM ({select.format(row=row)}) WHERE c IS NOT NULL "
+            f"ON CONFLICT (campaign_id) DO UPDATE SET generation = excluded.generation;"
         )
 
     rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}
@@ -121,7 +153,7 @@ def _sqlite_sql(table, select):
 def install(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_BUMP)
+        schema_editor.execute(POSTGRES_COMMON)
         for table, select in WATCHED.items():
             for sql in _postgres_sql(table, select):
                 schema_editor.execute(sql)
@@ -142,6 +174,8 @@ def uninstall(apps, schema_editor):
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {_name(table)}();")
     if vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS synthesis_bump_generations(bigint[]);")
+        schema_editor.execute("DROP TABLE IF EXISTS synthesis_generation_pending;")
+        schema_editor.execute("DROP FUNCTION IF EXISTS synthesis_generation_commit();")
 
 
 class Migration(migrations.Migration):
