@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from empathy.admin_base import ReadOnlyAdmin
+
 from .models import ConsentForm, ConsentRecord, ParticipantLink, Purge, RetentionNotice, TransparencyStatement
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Evidence of what people agreed to: nobody adds, edits or deletes it here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TransparencyStatement)

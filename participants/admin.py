@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from empathy.admin_base import ReadOnlyAdmin
 
 from .models import (
     CodeSequence,
@@ -44,19 +45,6 @@ class StatusChangeInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History and audited decisions: nobody adds, edits or deletes them here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

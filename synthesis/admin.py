@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from empathy.admin_base import ReadOnlyAdmin
+
 from .models import CampaignGeneration, Highlight, HighlightTag, Memo, PublishedQuote, RootCause, Tag, Theme, WhyStep
 
 
@@ -95,17 +97,8 @@ class PublishedQuoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(CampaignGeneration)
-class CampaignGenerationAdmin(admin.ModelAdmin):
-    """Read-only: database triggers write it (migration 0006); pages cache under it."""
+class CampaignGenerationAdmin(ReadOnlyAdmin):
+    """Database triggers write it (migration 0006); pages cache under it."""
 
     list_display = ("campaign_id", "generation")
     search_fields = ("campaign_id",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
