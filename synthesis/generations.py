@@ -25,28 +25,37 @@ TIMEOUT = 10 * 60
 KEPT_ON = ("postgresql", "sqlite")  # the databases migration 0006 installs its triggers on
 
 
-def current(campaign_id) -> int:
-    """The campaign's generation: one primary-key read (0 before its first watched write)."""
+def current(campaign_id) -> tuple[int, int]:
+    """The campaign's (generation, text_generation): one primary-key read ((0, 0) before its
+    first watched write). `text_generation` alone moves when only notes' words change."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT generation FROM synthesis_campaigngeneration WHERE campaign_id = %s", [campaign_id])
+        cursor.execute(
+            "SELECT generation, text_generation FROM synthesis_campaigngeneration WHERE campaign_id = %s",
+            [campaign_id],
+        )
         row = cursor.fetchone()
-    return row[0] if row else 0
+    return tuple(row) if row else (0, 0)
 
 
 def _may_roll_back() -> bool:
     """Inside a transaction the code opened: what it reads there may never be committed. (A
     test case's own wrapping transactions are marked `_from_testcase` by Django.)"""
+    if not connection.in_atomic_block and not connection.get_autocommit():
+        return True  # a transaction opened with set_autocommit(False)
     return any(not block._from_testcase for block in connection.atomic_blocks)
 
 
-def cached(campaign, name: str, parts: tuple, build):
+def cached(campaign, name: str, parts: tuple, build, *, shows_note_text: bool = False):
     """`build()`'s value for this campaign, from the cache when it was built at the current
     generation with the same `parts` (everything else the value depends on: the reader's
     role, the page, the filters, the path links return to; the language is added here).
-    The value must pickle: plain data and rendered HTML, not querysets."""
+    `shows_note_text`: the value shows notes' own words (search), so an edit of them alone
+    makes a new key too. The value must pickle: plain data and rendered HTML, not querysets."""
     if connection.vendor not in KEPT_ON or _may_roll_back():
         return build()
-    key = fragments.key_for(campaign.pk, f"generation:{name}", (current(campaign.pk), parts))
+    generation, text_generation = current(campaign.pk)
+    stamp = (generation, text_generation) if shows_note_text else generation
+    key = fragments.key_for(campaign.pk, f"generation:{name}", (stamp, parts))
     value = cache.get(key)
     if value is None:
         value = build()

@@ -325,6 +325,8 @@ class CampaignGeneration(models.Model):
 
     campaign_id = models.BigIntegerField(primary_key=True)
     generation = models.BigIntegerField(default=0)
+    # Moves when only notes' words change (migration 0006's TEXT_ONLY): search reads it too.
+    text_generation = models.BigIntegerField(default=0)
 
     def __str__(self):
         return f"{self.campaign_id}@{self.generation}"

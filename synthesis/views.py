@@ -807,6 +807,7 @@ def search(request, campaign):
         "search",
         (campaign.membership.role, q, tuple(sorted(selected.items())), request.GET.get("page", "")),
         lambda: _search_pieces(request, campaign, q, selected, query),
+        shows_note_text=True,
     )
     return render(request, "synthesis/search.html", {"campaign": campaign, "q": q, **pieces})
 

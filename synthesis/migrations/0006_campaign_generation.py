@@ -57,6 +57,20 @@ WATCHED = {
     ),
 }
 
+# Columns whose change alone moves only `text_generation` (the table must have `campaign_id`), which search reads and the board and
+# theme pages do not: an interviewer typing into a note (an UPDATE of its words, every few
+# seconds while notes are taken) leaves the board cached. An insert, a delete, or an update of
+# any other column (deleted, prompt, participant…) moves `generation` as everywhere else; so
+# does re-anchoring the highlights on edited words (a write to synthesis_highlight).
+TEXT_ONLY = {
+    "interviews_note": ("body", "synthesis_search", "kind", "version", "updated_at", "edited_by_id", "author_id"),
+}
+
+# SQLite has no trigger flagging highlights whose note's words moved (PostgreSQL's migration
+# 0004 sets `anchor_stale`, a write to synthesis_highlight): there an edit of a highlighted note
+# moves `generation`, so the board re-anchors its highlights on the next view.
+SQLITE_ALSO_MOVED = {"interviews_note": "EXISTS (SELECT 1 FROM synthesis_highlight WHERE note_id = NEW.id)"}
+
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 # A new generation is a random 63-bit number, not a count: a database restored to an earlier
@@ -73,21 +87,30 @@ POSTGRES_COMMON = f"""
 CREATE UNLOGGED TABLE synthesis_generation_pending (
     xact bigint NOT NULL,
     campaign_id bigint NOT NULL,
-    PRIMARY KEY (xact, campaign_id)
+    text_only boolean NOT NULL,
+    PRIMARY KEY (xact, campaign_id, text_only)
 );
 
-CREATE OR REPLACE FUNCTION synthesis_bump_generations(ids bigint[]) RETURNS void AS $$
-    INSERT INTO synthesis_generation_pending (xact, campaign_id)
-    SELECT DISTINCT txid_current(), c FROM unnest(ids) AS c WHERE c IS NOT NULL
+CREATE OR REPLACE FUNCTION synthesis_bump_generations(ids bigint[], text_only boolean DEFAULT false)
+RETURNS void AS $$
+    INSERT INTO synthesis_generation_pending (xact, campaign_id, text_only)
+    SELECT DISTINCT txid_current(), c, text_only FROM unnest(ids) AS c WHERE c IS NOT NULL
     ON CONFLICT DO NOTHING;
 $$ LANGUAGE sql;
 
 CREATE OR REPLACE FUNCTION synthesis_generation_commit() RETURNS trigger AS $$
 BEGIN
-    INSERT INTO synthesis_campaigngeneration (campaign_id, generation)
-    VALUES (NEW.campaign_id, {NEW_GENERATION["postgresql"]})
-    ON CONFLICT (campaign_id) DO UPDATE SET generation = EXCLUDED.generation;
-    DELETE FROM synthesis_generation_pending WHERE xact = NEW.xact AND campaign_id = NEW.campaign_id;
+    IF NEW.text_only THEN
+        INSERT INTO synthesis_campaigngeneration (campaign_id, generation, text_generation)
+        VALUES (NEW.campaign_id, 0, {NEW_GENERATION["postgresql"]})
+        ON CONFLICT (campaign_id) DO UPDATE SET text_generation = EXCLUDED.text_generation;
+    ELSE
+        INSERT INTO synthesis_campaigngeneration (campaign_id, generation, text_generation)
+        VALUES (NEW.campaign_id, {NEW_GENERATION["postgresql"]}, 0)
+        ON CONFLICT (campaign_id) DO UPDATE SET generation = EXCLUDED.generation;
+    END IF;
+    DELETE FROM synthesis_generation_pending
+     WHERE xact = NEW.xact AND campaign_id = NEW.campaign_id AND text_only = NEW.text_only;
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
@@ -107,6 +130,27 @@ def _postgres_sql(table, select):
     def ids(rows):
         return f"SELECT x.c FROM {rows} r CROSS JOIN LATERAL ({select.format(row='r')}) AS x"
 
+    update = f"PERFORM synthesis_bump_generations(ARRAY({ids('new_rows')} UNION ALL {ids('old_rows')}));"
+    if table in TEXT_ONLY:
+        # Rows whose columns other than TEXT_ONLY's differ move `generation`; the rest only
+        # `text_generation`.
+        skip = "ARRAY[" + ", ".join(f"'{c}'" for c in TEXT_ONLY[table]) + "]"
+
+        def moved(this, other):
+            # Rows of `this` with no identical row (but for TEXT_ONLY) in `other`, by EXCEPT: a
+            # set operation, linear whatever plan PL/pgSQL cached for the function (a join planned
+            # for a one-row statement and reused for a bulk one would be quadratic).
+            return (
+                f"SELECT (d.j ->> 'campaign_id')::bigint FROM (SELECT to_jsonb(r) - {skip} AS j FROM {this} r "
+                f"EXCEPT SELECT to_jsonb(o) - {skip} FROM {other} o) AS d"
+            )
+
+        update = (
+            f"PERFORM synthesis_bump_generations(ARRAY({moved('new_rows', 'old_rows')} "
+            f"UNION ALL {moved('old_rows', 'new_rows')}));\n"
+            f"        PERFORM synthesis_bump_generations(ARRAY({ids('new_rows')}), true);"
+        )
+
     function = f"""
 CREATE OR REPLACE FUNCTION {_name(table)}() RETURNS trigger AS $$
 BEGIN
@@ -115,7 +159,7 @@ BEGIN
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM synthesis_bump_generations(ARRAY({ids("old_rows")}));
     ELSE
-        PERFORM synthesis_bump_generations(ARRAY({ids("new_rows")} UNION ALL {ids("old_rows")}));
+        {update}
     END IF;
     RETURN NULL;
 END
@@ -134,18 +178,32 @@ $$ LANGUAGE plpgsql;
     return [function, *triggers]
 
 
-def _sqlite_sql(table, select):
-    def bump(row):
+def _sqlite_sql(table, select, columns):
+    def bump(row, column="generation"):
         return (
-            f"INSERT INTO synthesis_campaigngeneration (campaign_id, generation) "
-            f"SELECT c, {NEW_GENERATION['sqlite']} FROM ({select.format(row=row)}) WHERE c IS NOT NULL "
-            f"ON CONFLICT (campaign_id) DO UPDATE SET generation = excluded.generation;"
+            f"INSERT INTO synthesis_campaigngeneration (campaign_id, generation, text_generation) "
+            f"SELECT c, {NEW_GENERATION['sqlite']}, {NEW_GENERATION['sqlite']} "
+            f"FROM ({select.format(row=row)}) WHERE c IS NOT NULL "
+            f"ON CONFLICT (campaign_id) DO UPDATE SET {column} = excluded.{column};"
         )
 
     rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}
+    statements = {event: " ".join(bump(row) for row in rows[event]) for event in EVENTS}
+    if table in TEXT_ONLY:
+        # SQLite compares the columns the table has now; a later migration that rebuilds it drops
+        # these triggers anyway (a test checks they are all there) and must install them again.
+        changed = [f'OLD."{c}" IS NOT NEW."{c}"' for c in columns if c not in TEXT_ONLY[table]]
+        moved = " OR ".join(changed + [SQLITE_ALSO_MOVED[table]] if table in SQLITE_ALSO_MOVED else changed)
+        statements["UPDATE"] = (
+            f"{bump('NEW', 'text_generation')} "
+            f"INSERT INTO synthesis_campaigngeneration (campaign_id, generation, text_generation) "
+            f"SELECT c, {NEW_GENERATION['sqlite']}, 0 FROM ({select.format(row='NEW')} UNION {select.format(row='OLD')}) "
+            f"WHERE c IS NOT NULL AND ({moved}) "
+            f"ON CONFLICT (campaign_id) DO UPDATE SET generation = excluded.generation;"
+        )
     return [
         f"CREATE TRIGGER {_name(table, '_' + event[:3].lower())} AFTER {event} ON {table} FOR EACH ROW "
-        f"BEGIN {' '.join(bump(row) for row in rows[event])} END;"
+        f"BEGIN {statements[event]} END;"
         for event in EVENTS
     ]
 
@@ -158,9 +216,12 @@ def install(apps, schema_editor):
             for sql in _postgres_sql(table, select):
                 schema_editor.execute(sql)
     elif vendor == "sqlite":
-        for table, select in WATCHED.items():
-            for sql in _sqlite_sql(table, select):
-                schema_editor.execute(sql)
+        connection = schema_editor.connection
+        with connection.cursor() as cursor:
+            for table, select in WATCHED.items():
+                columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+                for sql in _sqlite_sql(table, select, columns):
+                    schema_editor.execute(sql)
 
 
 def uninstall(apps, schema_editor):
@@ -193,6 +254,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("campaign_id", models.BigIntegerField(primary_key=True, serialize=False)),
                 ("generation", models.BigIntegerField(default=0)),
+                ("text_generation", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.RunPython(install, uninstall, elidable=False),

@@ -4,9 +4,11 @@ page is never shown after a write; and the pages read only tables that move it."
 
 import importlib
 import re
+from uuid import uuid4
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import Campaign, IssueStatement
@@ -74,7 +76,7 @@ WRITES = {
     "interview": lambda w: (
         type(w["note"].interview).objects.filter(pk=w["note"].interview_id).update(status="completed")
     ),
-    "note edited": lambda w: Note.objects.filter(pk=w["note"].pk).update(body="Other words"),
+    "note edited": lambda w: Note.objects.filter(pk=w["note"].pk).update(body="Other words", version=F("version") + 1),
     "note deleted": lambda w: Note.objects.filter(pk=w["note"].pk).update(is_deleted=True),
     "tag renamed": lambda w: type(w["tag"]).objects.filter(pk=w["tag"].pk).update(name="transport"),
     "theme renamed": lambda w: type(w["theme"]).objects.filter(pk=w["theme"].pk).update(title="Buses"),
@@ -156,7 +158,7 @@ def test_a_campaign_and_its_rows_can_still_be_deleted(other_campaign):
     TagFactory(campaign=other_campaign)
     PromptFactory(guide=InterviewGuideFactory(campaign=other_campaign))
     RootCauseFactory(theme=theme)
-    assert generations.current(other_campaign.pk) != 0
+    assert generations.current(other_campaign.pk) != (0, 0)
     other_campaign.delete()
     assert not Campaign.objects.filter(pk=other_campaign.pk).exists()
 
@@ -253,3 +255,61 @@ def test_a_kept_page_is_rebuilt_with_its_numbers():
     page = generations.page_of([41, 42], count=42, number=2, per_page=40)
     assert list(page.object_list) == [41, 42]
     assert page.number == 2 and page.paginator.num_pages == 2 and page.has_previous() and not page.has_next()
+
+
+@pytest.mark.django_db
+def test_typing_into_a_note_moves_only_the_text_generation(campaign, make_note):
+    """An interviewer's autosaves (the words of a note without highlights) leave the board and
+    theme pages cached; search, which shows the words, reads the text generation too."""
+    note = make_note("We waited for the bus.")
+    generation, text_generation = generations.current(campaign.pk)
+    Note.objects.filter(pk=note.pk).update(body="We waited for the bus again.", version=F("version") + 1)
+    assert generations.current(campaign.pk)[0] == generation
+    assert generations.current(campaign.pk)[1] != text_generation
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda note: Note.objects.filter(pk=note.pk).update(is_deleted=True),
+        lambda note: Note.objects.filter(pk=note.pk).update(prompt=None, body="moved and edited"),
+        lambda note: Note.objects.create(
+            interview=note.interview,
+            campaign=note.campaign,
+            participant=note.participant,
+            body="new",
+            client_id=uuid4(),
+        ),
+    ],
+    ids=["deleted", "prompt and words", "a new note"],
+)
+def test_other_note_writes_move_the_generation(write, campaign, make_note):
+    note = make_note("We waited for the bus.", prompt=PromptFactory(guide=InterviewGuideFactory(campaign=campaign)))
+    generation = generations.current(campaign.pk)[0]
+    write(note)
+    assert generations.current(campaign.pk)[0] != generation
+
+
+@pytest.mark.django_db
+def test_editing_a_highlighted_note_moves_the_generation(world):
+    """Its highlights may need re-anchoring (PostgreSQL: the stale flag's trigger writes them;
+    SQLite: the note's own trigger), so the board computes afresh."""
+    generation = generations.current(world["campaign"].pk)[0]
+    Note.objects.filter(pk=world["note"].pk).update(body="Different words now.", version=F("version") + 1)
+    assert generations.current(world["campaign"].pk)[0] != generation
+
+
+@pytest.mark.django_db
+def test_the_board_stays_cached_while_notes_are_typed_and_search_does_not(
+    world, make_note, client_for, lead, django_assert_num_queries
+):
+    client = client_for(lead)
+    typed = make_note("The ferry left early.")
+    board, search = url(world["campaign"], "synthesis/?theme="), url(world["campaign"], "search/?q=tram")
+    client.get(board)
+    assert client.get(search).context["note_ids"] == []
+    Note.objects.filter(pk=typed.pk).update(body="The tram left early.", version=F("version") + 1)
+    with django_assert_num_queries(7):  # session, user, membership, generation, session's save
+        client.get(board)
+    assert client.get(search).context["note_ids"] == [typed.pk]
