@@ -133,6 +133,62 @@ def measure_search(base: str, cookie: str, objects: dict, seconds: float) -> dic
     }
 
 
+MOVES_PER_SECOND = 1.0
+MOVE_CONNECTIONS_BOARD = 3
+
+
+def measure_board_while_moving(base: str, cookie: str, csrf_token: str, objects: dict, seconds: float) -> dict:
+    """The board at 3 connections while a teammate moves a card a second (one more
+    connection): each move writes, so the board's cached pieces are built again after it —
+    what a team sorting cards together sees, next to the page table's unchanged campaign.
+    The moved cards are put back where they were afterwards."""
+    import threading
+
+    from django.urls import reverse
+
+    Highlight, Theme = get_model("synthesis.Highlight"), get_model("synthesis.Theme")
+    campaign = get_model("campaigns.Campaign").objects.get(slug=objects["slug"])
+    unthemed = Highlight.objects.filter(campaign=campaign, theme__isnull=True).order_by("-id")
+    cards = list(unthemed.values_list("pk", flat=True)[:20])
+    theme = Theme.objects.filter(campaign=campaign).order_by("pk").values_list("pk", flat=True).first()
+    if not cards or theme is None:
+        return not_built("no unthemed cards or no theme in the campaign")
+    headers = {"X-CSRFToken": csrf_token, "Referer": f"{base}/", "HX-Request": "true"}
+    moves, stop = [], threading.Event()
+
+    def move_cards():
+        n = 0
+        while not stop.is_set():
+            card = cards[(n // 2) % len(cards)]
+            target = theme if n % 2 == 0 else ""  # onto the theme, then back to the pool
+            path = reverse("synthesis:highlight_move", args=[objects["slug"], card])
+            started = time.perf_counter()
+            status, _answer = load.post(base, path, cookie, headers, urllib.parse.urlencode({"theme": target}))
+            moves.append((status, (time.perf_counter() - started) * 1000))
+            n += 1
+            stop.wait(max(0.0, 1 / MOVES_PER_SECOND - (time.perf_counter() - started)))
+
+    mover = threading.Thread(target=move_cards, daemon=True)
+    mover.start()
+    try:
+        result = load.wrk(f"{base}/c/{objects['slug']}/synthesis/", cookie, seconds, MOVE_CONNECTIONS_BOARD)
+    finally:
+        stop.set()
+        mover.join(timeout=30)
+        Highlight.objects.filter(pk__in=cards).update(theme=None)
+    failed = [status for status, _ms in moves if not 200 <= status < 300]
+    if failed or not moves:
+        return {"status": "failed", "reason": f"{len(failed)} of {len(moves)} moves answered {sorted(set(failed))}"}
+    move_ms = sorted(ms for _status, ms in moves)
+    return {
+        "status": "measured",
+        "connections": MOVE_CONNECTIONS_BOARD,
+        "moves": len(moves),
+        "move_p50_ms": round(move_ms[len(move_ms) // 2], 2),
+        **result,
+    }
+
+
 # --- Autosave ------------------------------------------------------------------------------------
 
 

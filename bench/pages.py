@@ -112,10 +112,13 @@ def page_path(page: Page, objects: dict) -> tuple[str | None, str]:
     return path, ""
 
 
-def count_queries(client: Client, path: str, repeat: int = 5) -> dict:
+def count_queries(client: Client, path: str, repeat: int = 5, campaign_id=None) -> dict:
     """Queries of one request, after a warm-up request (caches, templates) to the same page.
 
-    One request first runs with an empty cache (`request_ms_cold`, `queries_cold`). The request
+    One request first runs with an empty cache (`request_ms_cold`, `queries_cold`), one more
+    right after a write to the campaign (`request_ms_after_write`: pages cached under the
+    campaign's generation compute again, reusing the pieces whose content did not change; the
+    write is a new generation set directly, as any write's trigger would). The request
     is then made `repeat` times; the median in-process time (and its SQL time) says how
     long the page takes to build with no concurrency, which wrk's figures do not separate.
     """
@@ -127,6 +130,18 @@ def count_queries(client: Client, path: str, repeat: int = 5) -> dict:
         started = time.perf_counter()
         client.get(path)
         cold_ms = (time.perf_counter() - started) * 1000
+    after_write_ms = after_write_queries = None
+    if campaign_id is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE synthesis_campaigngeneration SET generation = generation + 1 WHERE campaign_id = %s",
+                [campaign_id],
+            )
+        with CaptureQueriesContext(connection) as after_write:
+            started = time.perf_counter()
+            client.get(path)
+            after_write_ms = round((time.perf_counter() - started) * 1000, 1)
+        after_write_queries = len(after_write.captured_queries)
     runs = []
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as captured:
@@ -146,6 +161,8 @@ def count_queries(client: Client, path: str, repeat: int = 5) -> dict:
         "queries": len(queries),
         "queries_cold": len(cold.captured_queries),
         "request_ms_cold": round(cold_ms, 1),
+        "request_ms_after_write": after_write_ms,
+        "queries_after_write": after_write_queries,
         # One request in-process (median of `repeat`): how its time splits between SQL and Python.
         "request_ms": round(median(e for e, _t in runs) * 1000, 1),
         "sql_ms": round(median(sum(t) for _e, t in runs) * 1000, 1),
@@ -181,16 +198,16 @@ def measure_queries(sizes: dict) -> dict:
     for name, (campaign, lead) in sizes.items():
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(lead)
-        clients[name] = (client, objects_for(campaign))
+        clients[name] = (client, objects_for(campaign), campaign.pk)
     for page in PAGES:
         row = {}
-        for name, (client, objects) in clients.items():
+        for name, (client, objects, campaign_id) in clients.items():
             path, why = page_path(page, objects)
             if path is None:
                 row[name] = {"path": None, "reason": why}
                 continue
             try:
-                row[name] = {"path": path, **count_queries(client, path)}
+                row[name] = {"path": path, **count_queries(client, path, campaign_id=campaign_id)}
             except Exception as error:  # a page that crashes is reported, and the run goes on
                 row[name] = {"path": path, "status": "error", "reason": f"{type(error).__name__}: {error}"[:300]}
         results[page.key] = row

@@ -288,6 +288,8 @@ def drive_page(base: str, cookie: str, page, queries: dict, seconds: float, step
         "request_ms_in_process": large.get("request_ms"),
         "sql_ms_in_process": large.get("sql_ms"),
         "request_ms_cold": large.get("request_ms_cold"),
+        "request_ms_after_write": large.get("request_ms_after_write"),
+        "queries_after_write": large.get("queries_after_write"),
         "queries_cold_large": large.get("queries_cold"),
         "queries_cold_tiny": tiny.get("queries_cold"),
         "slowest_query_ms": large.get("slowest_query_ms"),
@@ -425,6 +427,10 @@ def main() -> int:
         objects = objects_for(large)
         step("search, 1 user")
         results["search"] = measure.measure_search(base, cookie, objects, seconds)
+        step("board at 3 users while a teammate moves a card a second")
+        results["board_while_moving"] = measure.measure_board_while_moving(
+            base, cookie, cookies.get("csrftoken", ""), objects, seconds
+        )
         step("autosave, 1 user")
         results["autosave"] = measure.measure_autosave(base, cookie, cookies.get("csrftoken", ""), objects, seconds)
     measure.remove_autosaved_notes()
