@@ -148,7 +148,8 @@ def measure_board_while_moving(base: str, cookie: str, csrf_token: str, objects:
 
     Highlight, Theme = get_model("synthesis.Highlight"), get_model("synthesis.Theme")
     campaign = get_model("campaigns.Campaign").objects.get(slug=objects["slug"])
-    unthemed = Highlight.objects.filter(campaign=campaign, theme__isnull=True).order_by("-id")
+    # Cards the board shows (not a withdrawn participant's, not on a deleted note: those 404).
+    unthemed = Highlight.objects.visible(campaign).filter(theme__isnull=True).order_by("-id")
     cards = list(unthemed.values_list("pk", flat=True)[:20])
     theme = Theme.objects.filter(campaign=campaign).order_by("pk").values_list("pk", flat=True).first()
     if not cards or theme is None:
@@ -163,7 +164,10 @@ def measure_board_while_moving(base: str, cookie: str, csrf_token: str, objects:
             target = theme if n % 2 == 0 else ""  # onto the theme, then back to the pool
             path = reverse("synthesis:highlight_move", args=[objects["slug"], card])
             started = time.perf_counter()
-            status, _answer = load.post(base, path, cookie, headers, urllib.parse.urlencode({"theme": target}))
+            try:
+                status, _answer = load.post(base, path, cookie, headers, urllib.parse.urlencode({"theme": target}))
+            except OSError as error:  # a refused or timed-out connection is a failed move, not a dead thread
+                status = f"{type(error).__name__}"
             moves.append((status, (time.perf_counter() - started) * 1000))
             n += 1
             stop.wait(max(0.0, 1 / MOVES_PER_SECOND - (time.perf_counter() - started)))
@@ -174,17 +178,24 @@ def measure_board_while_moving(base: str, cookie: str, csrf_token: str, objects:
         result = load.wrk(f"{base}/c/{objects['slug']}/synthesis/", cookie, seconds, MOVE_CONNECTIONS_BOARD)
     finally:
         stop.set()
-        mover.join(timeout=30)
+        mover.join()  # a move still in flight must commit before the cards are put back
         Highlight.objects.filter(pk__in=cards).update(theme=None)
-    failed = [status for status, _ms in moves if not 200 <= status < 300]
-    if failed or not moves:
-        return {"status": "failed", "reason": f"{len(failed)} of {len(moves)} moves answered {sorted(set(failed))}"}
+    failed = [status for status, _ms in moves if not (isinstance(status, int) and 200 <= status < 300)]
+    expected = int(0.8 * seconds * MOVES_PER_SECOND)
+    errors = result["socket_errors"] + result["non2xx"]
+    if failed or len(moves) < expected or errors:
+        return {
+            "status": "failed",
+            "reason": f"{len(failed)} of {len(moves)} moves failed ({sorted(set(map(str, failed)))}), "
+            f"{expected} expected; the board answered {errors} errors or non-2xx",
+        }
     move_ms = sorted(ms for _status, ms in moves)
     return {
         "status": "measured",
         "connections": MOVE_CONNECTIONS_BOARD,
         "moves": len(moves),
         "move_p50_ms": round(move_ms[len(move_ms) // 2], 2),
+        "errors": errors,
         **result,
     }
 

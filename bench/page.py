@@ -62,7 +62,7 @@ def main(argv=None) -> int:
             print(
                 f"{key:12} {size:5} {row['status']} {row['queries']:3} queries "
                 f"{row['request_ms']:7.1f} ms ({row['sql_ms']:.1f} SQL) {row['bytes']} bytes; "
-                f"after a write {row['request_ms_after_write']} ms, empty cache {row['request_ms_cold']} ms "
+                f"after an unrelated write {row['request_ms_after_write']} ms, empty cache {row['request_ms_cold']} ms "
                 f"({row['queries_cold']} queries); "
                 f"slowest {row['slowest_query_ms']} ms: {(row['slowest_query'] or '')[:160]}"
             )

@@ -116,9 +116,10 @@ def count_queries(client: Client, path: str, repeat: int = 5, campaign_id=None) 
     """Queries of one request, after a warm-up request (caches, templates) to the same page.
 
     One request first runs with an empty cache (`request_ms_cold`, `queries_cold`), one more
-    right after a write to the campaign (`request_ms_after_write`: pages cached under the
-    campaign's generation compute again, reusing the pieces whose content did not change; the
-    write is a new generation set directly, as any write's trigger would). The request
+    right after an unrelated write to the campaign (`request_ms_after_write`: a new generation
+    set directly, as any write's trigger would; pages cached under it compute again, and every
+    rendered piece is still reusable — a write that changed a card or a column re-renders
+    those too, up to the empty-cache figure). The request
     is then made `repeat` times; the median in-process time (and its SQL time) says how
     long the page takes to build with no concurrency, which wrk's figures do not separate.
     """

@@ -61,16 +61,15 @@ def check_targets(results: dict) -> list[dict]:
             )
         if page.get("errors"):
             rows.append({"target": f"{key}: errors", "value": page["errors"], "limit": "0", "pass": False})
-    moving = results.get("board_while_moving", {})
-    if moving.get("status") == "measured":
-        rows.append(
-            {
-                "target": "board while a teammate moves a card a second: p95 at 3 users",
-                "value": moving["p95_ms"],
-                "limit": f"< {P95_MS} ms",
-                "pass": moving["p95_ms"] < P95_MS,
-            }
+    rows.append(
+        _simple(
+            "board while a teammate moves a card a second: p95 at 3 users",
+            results.get("board_while_moving", {}),
+            "p95_ms",
+            P95_MS,
+            "ms",
         )
+    )
     search, autosave = results.get("search", {}), results.get("autosave", {})
     rows.append(_simple("search: p50 (1 user)", search, "p50_ms", SEARCH_P50_MS, "ms"))
     rows.append(_simple("autosave: p50 (1 user)", autosave, "p50_ms", AUTOSAVE_P50_MS, "ms"))
@@ -115,7 +114,7 @@ def _simple(label, result, key, limit, unit):
             "target": label,
             "value": result.get("status", "not measured"),
             "limit": f"< {limit} {unit}",
-            "pass": None,
+            "pass": False if result.get("status") == "failed" else None,
         }
     return {"target": label, "value": result[key], "limit": f"< {limit} {unit}", "pass": result[key] < limit}
 
@@ -155,7 +154,7 @@ def table(results: dict) -> str:
         notes = []
         if page.get("queries_cold_large") not in (None, page.get("queries_large")):
             notes.append(
-                f"after a write: {_after_write(page)} ms; empty cache: "
+                f"after an unrelated write: {_after_write(page)} ms; empty cache: "
                 f"{_fmt(page.get('request_ms_cold'))} ms, "
                 f"{_fmt(page.get('queries_cold_large'))}/{_fmt(page.get('queries_cold_tiny'))} SQL"
             )
@@ -199,8 +198,9 @@ def table(results: dict) -> str:
 
 
 def _after_write(page: dict) -> str:
-    """A page cached under the synthesis generation computes again after a write; others ("—")
-    keep their own keys, which that write does not touch."""
+    """A page cached under the synthesis generation computes again after any write to the
+    campaign, reusing its rendered pieces when the write changed none of them (the harness's
+    write is a new generation alone: this best case); others ("—") keep their own keys."""
     if page.get("queries_after_write") in (None, page.get("queries_large")):
         return "—"
     return _fmt(page.get("request_ms_after_write"))
@@ -231,7 +231,7 @@ def markdown(results: dict) -> str:
         f"{results['pages']['floor'].get('floor_runs_requests_per_s')} req/s.",
         "",
         "| page | req/s | p50 ms | p95 ms | of floor | SQL large / tiny | 1 request in-process (SQL) ms "
-        "| after a write / empty cache, in-process ms (SQL large / tiny) |",
+        "| after an unrelated write / empty cache, in-process ms (SQL large / tiny) |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for key, page in results["pages"].items():

@@ -234,7 +234,7 @@ def uninstall(apps, schema_editor):
         if vendor == "postgresql":
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {_name(table)}();")
     if vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS synthesis_bump_generations(bigint[]);")
+        schema_editor.execute("DROP FUNCTION IF EXISTS synthesis_bump_generations(bigint[], boolean);")
         schema_editor.execute("DROP TABLE IF EXISTS synthesis_generation_pending;")
         schema_editor.execute("DROP FUNCTION IF EXISTS synthesis_generation_commit();")
 
