@@ -30,6 +30,7 @@ PAGES = [
     ("guides", "lead", "/c/attendance-policy/guides/"),
     ("interviews", "lead", "/c/attendance-policy/interviews/"),
     ("board", "analyst", "/c/attendance-policy/synthesis/"),
+    ("search", "analyst", "/c/attendance-policy/search/?q=bus"),
     ("root-causes", "analyst", "/c/attendance-policy/root-causes/"),
     ("exports", "lead", "/c/attendance-policy/exports/"),
     ("login", None, "/accounts/login/"),
